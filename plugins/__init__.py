@@ -1,0 +1,1 @@
+"""The built-in plugins of qc-engine, registered through the same entry-point group as any vendor plugin."""

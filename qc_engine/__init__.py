@@ -1,0 +1,26 @@
+"""qc-engine: quality control and compliance auditing for shop customer-service chats."""
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("qc-engine")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"
+
+from .hookspecs import hookimpl  # noqa: E402
+from .loaders import Loader, LoadOptions  # noqa: E402
+from .model import Conversation, Finding, Message, Metric, RawRecord, Rejected  # noqa: E402
+from .rules import Rule  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "hookimpl",
+    "Conversation",
+    "Finding",
+    "Loader",
+    "LoadOptions",
+    "Message",
+    "Metric",
+    "RawRecord",
+    "Rejected",
+    "Rule",
+]

@@ -1,0 +1,77 @@
+"""The loader API, and finding the right loader for each input file."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Iterator
+
+from .model import RawRecord, Rejected
+
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass
+class LoadOptions:
+    """What a loader may need to know beyond the file itself."""
+
+    timezone: str = "Asia/Shanghai"
+    agents: frozenset[str] = frozenset()  # sender names known to be human agents
+    bots: frozenset[str] = frozenset()  # sender names known to be bots / auto-replies
+    shop: str | None = None  # shop name when the export does not carry one
+    extra: dict[str, Any] = field(default_factory=dict)  # loader-specific options
+
+
+class Loader:
+    """Base class of every transcript loader.
+
+    ``sniff`` looks at the first bytes of a file and says how sure it is
+    (0 = not mine, 1 = certainly mine); the loader with the highest score
+    reads the file. ``load`` streams the file and yields ``RawRecord`` (one
+    conversation in the normalized JSON shape) or ``Rejected`` (a part it
+    could not use, with file and line), never holding the whole file.
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+
+    def sniff(self, path: Path, head: bytes) -> float:
+        raise NotImplementedError
+
+    def load(self, path: Path, options: LoadOptions) -> Iterator[RawRecord | Rejected]:
+        raise NotImplementedError
+
+
+def iter_input_files(paths: list[Path]) -> Iterator[Path]:
+    """Files under the given paths, in a stable order; hidden files are skipped."""
+    for p in paths:
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in sorted(files):
+                    if not f.startswith("."):
+                        yield Path(root) / f
+        else:
+            yield p
+
+
+def detect_loader(path: Path, loaders: list[Loader]) -> Loader | None:
+    """The loader most sure it can read the file, or None when none can."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except OSError:
+        return None
+    best, best_score = None, 0.0
+    for loader in loaders:
+        try:
+            score = float(loader.sniff(path, head) or 0.0)
+        except Exception:  # a vendor's sniff that breaks must not stop detection
+            score = 0.0
+        if score > best_score:
+            best, best_score = loader, score
+    return best
+
+
+def rejected_from(record: RawRecord, reason: str, raw: str) -> Rejected:
+    return Rejected(source_file=record.source_file, reason=reason, raw=raw, line=record.line, offset=record.offset)

@@ -1,0 +1,112 @@
+"""The normalized data the engine works on: conversations, messages, findings."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = ("customer", "agent", "bot", "system")
+CATEGORIES = ("latency", "forbidden_phrase", "privacy_leak", "script_adherence")
+SEVERITIES = ("info", "minor", "major", "critical")
+
+
+@dataclass(slots=True)
+class Message:
+    index: int
+    ts: float  # epoch seconds, UTC
+    ts_iso: str  # ISO 8601 with offset, in the shop's local time
+    role: str
+    sender: str
+    text: str
+    type: str = "text"
+
+
+@dataclass(slots=True)
+class Conversation:
+    conversation_id: str
+    shop: str
+    platform: str
+    customer: str
+    messages: list[Message]
+    tz: str = "Asia/Shanghai"
+    source_file: str = ""
+    source_line: int | None = None
+
+    @property
+    def started_at(self) -> str:
+        return self.messages[0].ts_iso if self.messages else ""
+
+    @property
+    def ended_at(self) -> str:
+        return self.messages[-1].ts_iso if self.messages else ""
+
+    def agents(self) -> list[str]:
+        """Human agents in order of first appearance."""
+        seen: dict[str, None] = {}
+        for m in self.messages:
+            if m.role == "agent":
+                seen.setdefault(m.sender, None)
+        return list(seen)
+
+
+@dataclass(slots=True)
+class Finding:
+    rule_id: str
+    category: str
+    severity: str
+    message_index: int | None  # None: about the conversation as a whole
+    agent: str
+    evidence: str  # masked before it is stored
+    reason: str  # why the rule fired, in plain words
+    expected: str = ""  # what the rule expected instead (for coaching)
+    red_line: bool = False
+    points: float | None = None  # None: filled in by the scorecard
+
+
+@dataclass(slots=True)
+class Metric:
+    """A figure a rule computed for a conversation, or for one agent in it."""
+
+    name: str
+    value: float
+    agent: str = ""
+
+
+@dataclass(slots=True)
+class RuleError:
+    """A rule that raised, hung or returned something malformed on one conversation."""
+
+    rule_id: str
+    plugin: str
+    error: str
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """What a loader yields: one conversation in the normalized JSON shape, not yet validated."""
+
+    data: Any
+    source_file: str
+    line: int | None = None  # 1-based line, where the format has lines
+    offset: int | None = None  # byte offset otherwise
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A record a loader or the validator could not use, kept aside with the reason."""
+
+    source_file: str
+    reason: str
+    raw: str = ""
+    line: int | None = None
+    offset: int | None = None
+
+
+@dataclass(slots=True)
+class AuditResult:
+    conversation: Conversation
+    findings: list[Finding] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    errors: list[RuleError] = field(default_factory=list)
+    score: float = 100.0
+    red_line: bool = False
+    rule_files: tuple[str, ...] = ()

@@ -1,0 +1,123 @@
+"""Turn a loader's raw record into a validated, normalized Conversation."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jsonschema import Draft202012Validator
+
+from .model import ROLES, Conversation, Message, RawRecord, Rejected
+from .schemas import load_schema
+
+DEFAULT_TZ = "Asia/Shanghai"
+MAX_RAW_CHARS = 4000
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(load_schema("conversation"))
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def parse_ts(value: str, tz: ZoneInfo) -> datetime:
+    """ISO 8601 (``T`` or space, optional ``Z`` or offset); naive times are in ``tz``."""
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    dt = datetime.fromisoformat(value)
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=tz)
+    return dt.astimezone(tz)
+
+
+def schema_error(data) -> str | None:
+    """The first JSON Schema error as 'path: message', or None when the record is valid."""
+    best = None
+    for err in _validator().iter_errors(data):
+        if best is None or len(err.absolute_path) > len(best.absolute_path):
+            best = err
+    if best is None:
+        return None
+    where = "/".join(str(p) for p in best.absolute_path) or "(record)"
+    msg = best.message
+    if len(msg) > 200:
+        msg = msg[:200] + "..."
+    return f"{where}: {msg}"
+
+
+def _fast_valid(data) -> bool:
+    """A quick structural check equivalent to the schema for well-formed records."""
+    if not isinstance(data, dict):
+        return False
+    cid, shop, msgs = data.get("conversation_id"), data.get("shop"), data.get("messages")
+    if not (type(cid) is str and 0 < len(cid) <= 200 and type(shop) is str and 0 < len(shop) <= 200):
+        return False
+    for key, limit in (("platform", 50), ("customer", 200), ("timezone", 64)):
+        v = data.get(key)
+        if v is not None and not (type(v) is str and len(v) <= limit):
+            return False
+    if type(msgs) is not list or not msgs:
+        return False
+    for m in msgs:
+        if type(m) is not dict:
+            return False
+        ts, role, text = m.get("ts"), m.get("role"), m.get("text")
+        if type(ts) is not str or not 10 <= len(ts) <= 40 or role not in ROLES or type(text) is not str:
+            return False
+        sender, mtype = m.get("sender"), m.get("type")
+        if sender is not None and not (type(sender) is str and len(sender) <= 200):
+            return False
+        if mtype is not None and not (type(mtype) is str and len(mtype) <= 40):
+            return False
+    return True
+
+
+def raw_text(data) -> str:
+    if isinstance(data, str):
+        text = data
+    else:
+        try:
+            text = json.dumps(data, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            text = repr(data)
+    return text if len(text) <= MAX_RAW_CHARS else text[:MAX_RAW_CHARS] + "...(truncated)"
+
+
+def to_conversation(record: RawRecord, default_tz: str = DEFAULT_TZ) -> Conversation | Rejected:
+    data = record.data
+
+    def reject(reason: str) -> Rejected:
+        return Rejected(record.source_file, reason, raw_text(data), record.line, record.offset)
+
+    if not _fast_valid(data):
+        return reject(f"not a valid conversation: {schema_error(data) or 'unexpected structure'}")
+    tz_name = data.get("timezone") or default_tz
+    try:
+        tz = zone(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return reject(f"timezone: unknown time zone {tz_name!r}")
+    messages = []
+    for i, m in enumerate(data["messages"]):
+        try:
+            dt = parse_ts(m["ts"].strip(), tz)
+        except ValueError:
+            return reject(f"messages/{i}/ts: not an ISO 8601 time: {m['ts'][:40]!r}")
+        messages.append(
+            Message(i, dt.timestamp(), dt.isoformat(), m["role"], m.get("sender") or m["role"], m["text"], m.get("type") or "text")
+        )
+    customer = data.get("customer") or next((m.sender for m in messages if m.role == "customer"), "")
+    return Conversation(
+        conversation_id=data["conversation_id"],
+        shop=data["shop"],
+        platform=data.get("platform") or "",
+        customer=customer,
+        messages=messages,
+        tz=tz_name,
+        source_file=record.source_file,
+        source_line=record.line,
+    )
