@@ -39,6 +39,7 @@ class RuleBook:
         self.default_files = [load_rule_file(p, self.schema) for p in registry.default_rule_files]
         self.files = [load_rule_file(p, self.schema) for p in rule_file_paths(list(extra_files))]
         self._cache: dict[tuple[int, ...], RuleSet] = {}
+        self._by_shop: dict[str, RuleSet] = {}
 
     @property
     def all_files(self) -> list[RuleFile]:
@@ -50,6 +51,16 @@ class RuleBook:
         return tuple(self.default_files + general + own)
 
     def for_shop(self, shop: str) -> RuleSet:
+        ruleset = self._by_shop.get(shop)
+        if ruleset is None:
+            ruleset = self._by_shop[shop] = self._compile_for(shop)
+        return ruleset
+
+    @property
+    def setup_errors(self) -> list[str]:
+        return [e for rs in self._cache.values() for e in rs.setup_errors]
+
+    def _compile_for(self, shop: str) -> RuleSet:
         files = self.files_for(shop)
         key = tuple(id(f) for f in files)
         ruleset = self._cache.get(key)

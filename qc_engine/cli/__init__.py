@@ -1,0 +1,62 @@
+"""The `qc` command line: nouns and verbs (qc audit, qc rules ..., qc plugins ...)."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .. import __version__
+from ..plugins import load_plugins
+from .audit import audit
+from .plugins import plugins_group
+from .rules import rules_group
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="qc")
+def cli():
+    """qc-engine: audit customer-service chats (质检) and report what to coach.
+
+    \b
+    A typical morning:
+      qc audit logs/2026-11-20/ --db qc.db --rules shop-rules/
+      qc report --db qc.db --date 2026-11-20 --out reports/
+    """
+
+
+cli.add_command(audit)
+cli.add_command(rules_group)
+cli.add_command(plugins_group)
+
+
+def _add_plugin_commands() -> None:
+    plugins = load_plugins()
+    for impl in plugins.hook.register_commands.get_hookimpls():
+        try:
+            impl.function(cli)
+        except Exception as exc:  # noqa: BLE001 - one plugin's broken command must not break `qc`
+            click.echo(f"warning: plugin {impl.plugin_name} could not add its commands: {exc}", err=True)
+
+
+def main(argv=None) -> None:
+    _add_plugin_commands()
+    try:
+        code = cli.main(args=argv, prog_name="qc", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a user sees one line, not a traceback
+        if os.environ.get("QC_DEBUG"):
+            raise
+        if isinstance(exc, KeyboardInterrupt):
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+        click.echo(f"Error: {type(exc).__name__}: {exc} (set QC_DEBUG=1 to see the details)", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

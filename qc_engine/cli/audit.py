@@ -1,0 +1,86 @@
+"""`qc audit`: read chat exports, run the rules, store the results."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..rulefiles import RuleFileError
+from ..runner import AuditOptions, RunSummary, UsageError, default_workers, run_audit
+
+CATEGORY_NAMES = {
+    "latency": "响应时效 latency",
+    "forbidden_phrase": "违规用语 forbidden phrases",
+    "privacy_leak": "隐私泄露 privacy leaks",
+    "script_adherence": "话术规范 script adherence",
+}
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="SQLite file to write the results to (created if missing).")
+@click.option("--rules", "rule_files", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="A shop rule file, or a folder of them, applied on top of the defaults. Repeatable.")
+@click.option("--plugin", "plugin_files", multiple=True, type=click.Path(path_type=Path),
+              help="A plugin .py file to load for this run (for trying a rule before packaging it). Repeatable.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Processes that run the rules in parallel. Default: the number of CPU cores.")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True,
+              help="Time zone of exports whose times carry no offset.")
+@click.option("--shop", default=None, help="Shop name for exports that do not say which shop they are from.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
+def audit(paths, db_path, rule_files, plugin_files, workers, timezone, shop, quiet):
+    """Audit chat logs: every conversation in PATHS (files or folders, format detected) is checked
+    against the default rules plus your shop rule files, and the results land in the --db file.
+
+    \b
+    Example:
+      qc audit logs/2026-11-20/ --db qc.db --rules rules/shops/
+    """
+    options = AuditOptions(
+        inputs=list(paths), db=db_path, rule_files=list(rule_files), plugin_files=list(plugin_files),
+        workers=workers or default_workers(), timezone=timezone, shop=shop,
+    )
+    show_progress = sys.stderr.isatty() and not quiet
+    state = {"last": 0}
+
+    def progress(summary: RunSummary, _label: str) -> None:
+        if show_progress and summary.read - state["last"] >= 500:
+            state["last"] = summary.read
+            click.echo(f"\r  audited {summary.audited:,} conversations, {summary.messages:,} messages ...", nl=False, err=True)
+
+    try:
+        summary = run_audit(options, progress)
+    except (UsageError, RuleFileError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if show_progress:
+        click.echo("\r" + " " * 70 + "\r", nl=False, err=True)
+    _print_summary(summary, quiet)
+    if summary.read == 0:
+        raise click.ClickException(
+            "nothing could be read: no conversation found in " + ", ".join(map(str, paths))
+            + (f" ({len(summary.skipped_files)} files of unknown format skipped)" if summary.skipped_files else "")
+        )
+
+
+def _print_summary(s: RunSummary, quiet: bool) -> None:
+    total = sum(s.findings.values())
+    line = (f"Audited {s.audited:,} conversations ({s.messages:,} messages) in {s.duration_s:.1f}s: "
+            f"{total:,} findings, {s.rejected:,} rejected records. Run {s.run_id} in {s.db}")
+    if quiet:
+        click.echo(line)
+        return
+    click.echo(line)
+    for cat, n in sorted(s.findings.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {CATEGORY_NAMES.get(cat, cat)}: {n:,}")
+    if s.rejected:
+        click.echo(f"  {s.rejected:,} records could not be used; see the 'rejected' table (file, line, reason).")
+    for plugin, n in s.rule_errors.most_common():
+        click.echo(f"  plugin {plugin} failed on {n:,} conversation(s); see the 'rule_errors' table.")
+    if s.skipped_files:
+        shown = ", ".join(s.skipped_files[:5]) + (" ..." if len(s.skipped_files) > 5 else "")
+        click.echo(f"  {len(s.skipped_files)} file(s) of unknown format skipped: {shown}")
+    for problem in s.problems:
+        click.echo(f"  warning: {problem}")

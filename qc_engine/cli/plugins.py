@@ -1,0 +1,38 @@
+"""`qc plugins ...`: what is installed and loaded."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..plugins import load_plugins
+from ..registry import collect
+
+
+@click.group("plugins")
+def plugins_group():
+    """Installed plugins: rules, loaders and commands."""
+
+
+@plugins_group.command("list")
+@click.option("--plugin", "plugin_files", multiple=True, type=click.Path(path_type=Path),
+              help="Also load this plugin .py file.")
+def list_plugins(plugin_files):
+    """List loaded plugins with their versions, and what each provides."""
+    plugins = load_plugins(plugin_files)
+    registry = collect(plugins)
+    for info in plugins.info:
+        rules = [r.cls.id for r in registry.rules if r.plugin in (info.name, str(info.source))]
+        loaders = [l.loader.name for l in registry.loaders if l.plugin in (info.name, str(info.source))]
+        provides = []
+        if rules:
+            provides.append("rules " + ", ".join(rules))
+        if loaders:
+            provides.append("loader " + ", ".join(loaders))
+        click.echo(f"{info.name:20s} {info.version or '-':10s} {info.source}")
+        if provides:
+            click.echo(f"{'':20s} {'; '.join(provides)}")
+    for failure in plugins.failures:
+        click.echo(f"{failure.name:20s} {'FAILED':10s} {failure.source}: {failure.error}", err=True)
+    for problem in registry.problems:
+        click.echo(f"warning: {problem}", err=True)

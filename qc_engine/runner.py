@@ -1,0 +1,239 @@
+"""An audit run: stream inputs through loaders, audit in worker processes, store through one writer."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections import Counter, deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import __version__
+from .engine import audit_conversation
+from .loaders import LoadOptions, detect_loader, iter_input_files
+from .model import Conversation, Rejected
+from .normalize import raw_text, to_conversation
+from .plugins import load_plugins
+from .registry import collect
+from .ruleset import RuleBook
+from .store import open_db
+from .store.rows import Rows, add_rejected, add_result
+from .store.writer import StoreWriter
+
+BATCH_CONVERSATIONS = 256
+RULE_TIME_BASE_S = 5.0  # a rule gets this long per conversation, plus a little per message
+RULE_TIME_PER_MESSAGE_S = 0.002
+
+
+class UsageError(Exception):
+    """Arguments that make an audit impossible; the CLI shows the message on one line."""
+
+
+@dataclass
+class AuditOptions:
+    inputs: list[Path]
+    db: Path
+    rule_files: list[Path] = field(default_factory=list)
+    plugin_files: list[Path] = field(default_factory=list)
+    workers: int = 1
+    timezone: str = "Asia/Shanghai"
+    shop: str | None = None
+    rule_timeout: bool = True
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    db: Path
+    read: int = 0
+    audited: int = 0
+    rejected: int = 0
+    messages: int = 0
+    findings: Counter = field(default_factory=Counter)
+    rule_errors: Counter = field(default_factory=Counter)  # by plugin
+    skipped_files: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+
+class _RuleTimeout(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise _RuleTimeout("rule took too long on this conversation and was stopped")
+
+
+class _TimeGuard:
+    """Stops a rule that runs too long on one conversation (SIGALRM; main thread only)."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def __call__(self, conversation: Conversation):
+        self.seconds = RULE_TIME_BASE_S + RULE_TIME_PER_MESSAGE_S * len(conversation.messages)
+        return self
+
+    def __enter__(self):
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return False
+
+
+# Worker processes are forked after these are set, so they inherit the compiled rules without pickling.
+_BOOK: RuleBook | None = None
+_GUARD: _TimeGuard | None = None
+_RUN_ID = 0
+
+
+def _install_guard(enabled: bool) -> _TimeGuard | None:
+    if not enabled or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return None
+    signal.signal(signal.SIGALRM, _on_alarm)
+    return _TimeGuard()
+
+
+def _worker_init(guard_enabled: bool) -> None:
+    global _GUARD
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _GUARD = _install_guard(guard_enabled)
+
+
+def audit_batch(conversations: list[Conversation]) -> Rows:
+    """Audit conversations and prepare their masked rows (runs in a worker or inline)."""
+    rows = Rows()
+    for conv in conversations:
+        result = audit_conversation(conv, _BOOK.for_shop(conv.shop), _GUARD)
+        add_result(rows, result, _RUN_ID)
+    return rows
+
+
+def _records(options: AuditOptions, loaders, load_options: LoadOptions, summary: RunSummary) -> Iterator[Conversation | Rejected]:
+    for path in iter_input_files(options.inputs):
+        loader = detect_loader(path, [r.loader for r in loaders])
+        if loader is None:
+            summary.skipped_files.append(str(path))
+            continue
+        try:
+            for item in loader.load(path, load_options):
+                if isinstance(item, Rejected):
+                    yield item
+                else:
+                    yield to_conversation(item, options.timezone)
+        except Exception as exc:  # noqa: BLE001 - a loader bug loses the rest of that file, not the run
+            yield Rejected(str(path), f"{loader.name} loader stopped reading this file: {type(exc).__name__}: {exc}", "")
+
+
+def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None] | None = None) -> RunSummary:
+    global _BOOK, _GUARD, _RUN_ID
+    started = time.monotonic()
+    missing = [str(p) for p in options.inputs if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    plugins = load_plugins(options.plugin_files)
+    registry = collect(plugins)
+    problems = [f"plugin {f.name} ({f.source}) failed to load: {f.error}" for f in plugins.failures] + registry.problems
+    if not registry.loaders:
+        raise UsageError("no loader plugin is available; is qc-engine installed correctly?")
+    book = RuleBook(registry, options.rule_files)  # RuleFileError propagates: a bad rule file stops the run
+    agents = frozenset(a for f in book.all_files for a in f.data.get("agents", ()))
+    bots = frozenset(b for f in book.all_files for b in f.data.get("bots", ()))
+    load_options = LoadOptions(timezone=options.timezone, agents=agents, bots=bots, shop=options.shop)
+
+    db = open_db(options.db)
+    writer = StoreWriter(db)
+    writer.mark_interrupted_runs()
+    run_id = writer.start_run({
+        "inputs": [str(p) for p in options.inputs],
+        "rule_files": [{"path": f.path, "name": f.name, "sha256": f.sha256, "shops": f.shops} for f in book.all_files],
+        "engine_version": __version__,
+        "plugins": {i.name: i.version for i in plugins.info},
+        "problems": problems,
+        "workers": options.workers,
+    })
+    summary = RunSummary(run_id, options.db, problems=problems)
+    _BOOK, _RUN_ID = book, run_id
+
+    def absorb(rows: Rows) -> None:
+        writer.write(rows)
+        summary.audited += len(rows.conversations)
+        summary.rejected += len(rows.rejected)
+        summary.read += len(rows.conversations) + len(rows.rejected)
+        summary.messages += len(rows.messages)
+        summary.findings.update(r[3] for r in rows.findings)
+        summary.rule_errors.update(r[3] for r in rows.rule_errors)
+        if progress:
+            progress(summary, "")
+
+    pool = None
+    status = "failed"
+    try:
+        if options.workers > 1:
+            ctx = multiprocessing.get_context("fork")
+            pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_worker_init, initargs=(options.rule_timeout,))
+        else:
+            _GUARD = _install_guard(options.rule_timeout)
+        pending: deque[tuple[Future | Rows, Rows]] = deque()
+        window = 2 * max(1, options.workers)
+
+        def submit(batch: list[Conversation], rejected_rows: Rows) -> None:
+            if pool is None:
+                rows = audit_batch(batch)
+                rows.extend(rejected_rows)
+                absorb(rows)
+                return
+            pending.append((pool.submit(audit_batch, batch), rejected_rows))
+            while len(pending) > window:
+                drain_one()
+
+        def drain_one() -> None:
+            future, rejected_rows = pending.popleft()
+            rows = future.result()
+            rows.extend(rejected_rows)
+            absorb(rows)
+
+        batch: list[Conversation] = []
+        rejected_rows = Rows()
+        for item in _records(options, registry.loaders, load_options, summary):
+            if isinstance(item, Rejected):
+                add_rejected(rejected_rows, item, run_id)
+            elif not writer.first_sighting(item.conversation_id):
+                add_rejected(rejected_rows, Rejected(
+                    item.source_file, f"duplicate conversation_id {item.conversation_id!r}: already read in this run",
+                    raw_text(item.conversation_id), item.source_line), run_id)
+            else:
+                book.for_shop(item.shop)  # compiled here first, so setup errors are seen by this process
+                batch.append(item)
+            if len(batch) >= BATCH_CONVERSATIONS or len(rejected_rows.rejected) >= BATCH_CONVERSATIONS:
+                submit(batch, rejected_rows)
+                batch, rejected_rows = [], Rows()
+        submit(batch, rejected_rows)
+        while pending:
+            drain_one()
+        status = "complete"
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=status == "complete", cancel_futures=status != "complete")
+        if _GUARD is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        summary.problems.extend(e for e in book.setup_errors if e not in summary.problems)
+        summary.duration_s = time.monotonic() - started
+        writer.finish_run(run_id, status, {
+            "read": summary.read, "audited": summary.audited, "rejected": summary.rejected,
+            "messages": summary.messages, "findings": sum(summary.findings.values()),
+            "rule_errors": sum(summary.rule_errors.values()), "skipped_files": summary.skipped_files,
+            "duration_s": summary.duration_s, "problems": summary.problems,
+        })
+        db.close()
+        _BOOK = None
+    return summary
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

@@ -1,0 +1,145 @@
+"""Schema migrations: an append-only list of named functions over sqlite-utils.
+
+Never edit or reorder a migration that has shipped; add a new one at the end.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+import sqlite_utils
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = []
+
+
+def migration(fn: Callable[[sqlite_utils.Database], None]):
+    MIGRATIONS.append(fn)
+    return fn
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations this database has not had yet; returns their names."""
+    applied: list[str] = []
+    # IMMEDIATE takes the write lock first, so two audits starting at once migrate one after the other.
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        db["_qc_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+        done = {row["name"] for row in db["_qc_migrations"].rows}
+        for fn in MIGRATIONS:
+            if fn.__name__ in done:
+                continue
+            fn(db)
+            db["_qc_migrations"].insert({"name": fn.__name__, "applied_at": datetime.now(timezone.utc).isoformat()})
+            applied.append(fn.__name__)
+        db.conn.commit()
+    except BaseException:
+        db.conn.rollback()
+        raise
+    return applied
+
+
+@migration
+def m001_initial(db: sqlite_utils.Database):
+    db["runs"].create(
+        {
+            "id": int, "started_at": str, "finished_at": str, "status": str, "pid": int,
+            "inputs": str, "rule_files": str, "engine_version": str, "plugins": str, "problems": str,
+            "workers": int, "read": int, "audited": int, "rejected": int, "messages": int, "findings": int,
+            "rule_errors": int, "skipped_files": str, "duration_s": float,
+        },
+        pk="id",
+    )
+    db["conversations"].create(
+        {
+            "conversation_id": str, "shop": str, "platform": str, "customer": str, "day": str,
+            "started_at": str, "ended_at": str, "agents": str, "primary_agent": str,
+            "message_count": int, "customer_messages": int, "agent_messages": int, "bot_messages": int,
+            "score": float, "red_line": int, "finding_count": int, "rule_files": str,
+            "source_file": str, "source_line": int, "run_id": int,
+        },
+        pk="conversation_id",
+    )
+    db["conversations"].create_index(["shop", "day"])
+    db["messages"].create(
+        {"conversation_id": str, "message_index": int, "ts": str, "role": str, "sender": str, "text": str, "type": str},
+        pk=("conversation_id", "message_index"),
+    )
+    db["findings"].create(
+        {
+            "finding_id": str, "conversation_id": str, "message_index": int, "category": str, "rule_id": str,
+            "severity": str, "agent": str, "evidence": str, "reason": str, "expected": str, "points": float,
+            "red_line": int, "shop": str, "day": str, "run_id": int,
+        },
+        pk="finding_id",
+    )
+    db["findings"].create_index(["conversation_id"])
+    db["findings"].create_index(["shop", "day", "agent"])
+    db["metrics"].create(
+        {"conversation_id": str, "agent": str, "name": str, "value": float},
+        pk=("conversation_id", "agent", "name"),
+    )
+    db["rejected"].create(
+        {"id": int, "run_id": int, "source_file": str, "line": int, "offset": int, "reason": str, "raw": str},
+        pk="id",
+    )
+    db["rule_errors"].create(
+        {"id": int, "run_id": int, "conversation_id": str, "rule_id": str, "plugin": str, "error": str},
+        pk="id",
+    )
+    db["rule_errors"].create_index(["conversation_id"])
+
+
+@migration
+def m002_agent_daily(db: sqlite_utils.Database):
+    # Per shop, agent and day: the figures coaching and shop reports show. Rebuilt from the other tables
+    # for the days an audit or an order import touched; the sales columns come from order exports.
+    db["agent_daily"].create(
+        {
+            "shop": str, "agent": str, "day": str, "conversations": int, "score_avg": float, "findings": int,
+            "red_lines": int, "rounds": int, "answered_rounds": int, "response_time_sum": float,
+            "avg_response_time": float, "first_response_sum": float, "first_response_count": int,
+            "first_response_avg": float, "slowest_response": float, "rounds_within_3min": int,
+            "response_rate_3min": float, "slow_rounds": int, "unanswered_rounds": int, "agent_messages": int,
+            "customer_messages": int, "answer_ratio": float, "inquiries": int, "ordered": int, "paid": int,
+            "paid_amount": float, "conversion_rate": float, "avg_order_value": float,
+        },
+        pk=("shop", "agent", "day"),
+    )
+
+
+@migration
+def m003_review_loop(db: sqlite_utils.Database):
+    # Human verdicts live apart from the automatic findings: a re-audit replaces findings, never reviews.
+    db["reviews"].create(
+        {
+            "id": int, "finding_id": str, "conversation_id": str, "verdict": str, "reason": str,
+            "reviewer": str, "reviewed_at": str,
+        },
+        pk="id",
+    )
+    db["reviews"].create_index(["finding_id"])
+    db["manual_findings"].create(
+        {
+            "id": int, "conversation_id": str, "message_index": int, "category": str, "severity": str,
+            "agent": str, "note": str, "points": float, "reviewer": str, "created_at": str,
+        },
+        pk="id",
+    )
+    db["manual_findings"].create_index(["conversation_id"])
+    db["samples"].create(
+        {"day": str, "shop": str, "conversation_id": str, "reason": str, "seed": int, "created_at": str},
+        pk=("day", "conversation_id"),
+    )
+
+
+@migration
+def m004_orders(db: sqlite_utils.Database):
+    # Only what the sales figures need: no buyer names, phones or addresses are ever stored.
+    db["orders"].create(
+        {
+            "order_id": str, "shop": str, "buyer_key": str, "created_at": str, "paid_at": str, "amount": float,
+            "status": str, "source_file": str, "run_id": int,
+        },
+        pk="order_id",
+    )
+    db["orders"].create_index(["shop", "buyer_key"])

@@ -1,0 +1,77 @@
+"""Turning an audit result into table rows, with customer personal data masked.
+
+Pure and picklable, so worker processes prepare rows and the single writer only inserts them.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from ..model import AuditResult, Rejected
+from ..privacy import mask_text
+
+CONVERSATION_COLUMNS = (
+    "conversation_id", "shop", "platform", "customer", "day", "started_at", "ended_at", "agents", "primary_agent",
+    "message_count", "customer_messages", "agent_messages", "bot_messages", "score", "red_line", "finding_count",
+    "rule_files", "source_file", "source_line", "run_id",
+)
+MESSAGE_COLUMNS = ("conversation_id", "message_index", "ts", "role", "sender", "text", "type")
+FINDING_COLUMNS = (
+    "finding_id", "conversation_id", "message_index", "category", "rule_id", "severity", "agent", "evidence",
+    "reason", "expected", "points", "red_line", "shop", "day", "run_id",
+)
+METRIC_COLUMNS = ("conversation_id", "agent", "name", "value")
+RULE_ERROR_COLUMNS = ("run_id", "conversation_id", "rule_id", "plugin", "error")
+REJECTED_COLUMNS = ("run_id", "source_file", "line", "offset", "reason", "raw")
+
+
+@dataclass
+class Rows:
+    conversations: list[tuple] = field(default_factory=list)
+    messages: list[tuple] = field(default_factory=list)
+    findings: list[tuple] = field(default_factory=list)
+    metrics: list[tuple] = field(default_factory=list)
+    rule_errors: list[tuple] = field(default_factory=list)
+    rejected: list[tuple] = field(default_factory=list)
+
+    def extend(self, other: "Rows") -> None:
+        for name in ("conversations", "messages", "findings", "metrics", "rule_errors", "rejected"):
+            getattr(self, name).extend(getattr(other, name))
+
+
+def add_result(rows: Rows, result: AuditResult, run_id: int) -> None:
+    conv = result.conversation
+    cid, msgs = conv.conversation_id, conv.messages
+    day = conv.started_at[:10]
+    agents = conv.agents()
+    roles = [m.role for m in msgs]
+    rows.conversations.append((
+        cid, conv.shop, conv.platform, mask_text(conv.customer), day, conv.started_at, conv.ended_at,
+        json.dumps(agents, ensure_ascii=False), agents[0] if agents else "",
+        len(msgs), roles.count("customer"), roles.count("agent"), roles.count("bot"),
+        round(result.score, 2), int(result.red_line), len(result.findings),
+        json.dumps(list(result.rule_files), ensure_ascii=False), conv.source_file, conv.source_line, run_id,
+    ))
+    rows.messages.extend(
+        (cid, m.index, m.ts_iso, m.role, mask_text(m.sender), mask_text(m.text), m.type) for m in msgs
+    )
+    seen: dict[tuple, int] = {}
+    for f in result.findings:
+        key = (f.rule_id, f.message_index)
+        n = seen[key] = seen.get(key, -1) + 1
+        idx = "-" if f.message_index is None else f.message_index
+        rows.findings.append((
+            f"{cid}/{f.rule_id}/{idx}/{n}", cid, f.message_index, f.category, f.rule_id, f.severity, f.agent,
+            mask_text(f.evidence), mask_text(f.reason), f.expected, f.points, int(f.red_line), conv.shop, day, run_id,
+        ))
+    totals: dict[tuple[str, str], float] = {}
+    for m in result.metrics:
+        totals[(m.agent, m.name)] = totals.get((m.agent, m.name), 0.0) + float(m.value)
+    rows.metrics.extend((cid, agent, name, value) for (agent, name), value in totals.items())
+    rows.rule_errors.extend((run_id, cid, e.rule_id, e.plugin, e.error) for e in result.errors)
+
+
+def add_rejected(rows: Rows, rejected: Rejected, run_id: int) -> None:
+    rows.rejected.append(
+        (run_id, rejected.source_file, rejected.line, rejected.offset, mask_text(rejected.reason), mask_text(rejected.raw))
+    )
