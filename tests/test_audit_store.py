@@ -1,0 +1,145 @@
+"""An audit end to end through the public tables: counts add up, re-runs are idempotent, workers agree."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+from conftest import audit, conversation, rows, write_jsonl
+
+PLUGIN = textwrap.dedent('''
+    from qc_engine import Rule, hookimpl
+
+    class SaysSorry(Rule):
+        """Agent says 抱歉 (a test rule).
+
+        Bad:
+            customer: 在吗
+            agent: 抱歉
+        Good:
+            customer: 在吗
+            agent: 您好
+        """
+        id = "TST01"
+        name = "says-sorry"
+        category = "test_category"
+        severity = "minor"
+
+        def check(self, conversation):
+            for m in conversation.messages:
+                if m.role == "agent" and "抱歉" in m.text:
+                    yield self.finding(conversation, m.index, "抱歉", "agent said sorry")
+
+    @hookimpl
+    def register_rules(register):
+        register(SaysSorry)
+''')
+
+TABLES = ("conversations", "messages", "findings", "metrics", "rejected", "rule_errors")
+
+
+def day(tmp_path, n=30):
+    convs = []
+    for i in range(n):
+        lines = [("10:00:00", "customer", "在吗"), ("10:00:05", "agent", "抱歉久等" if i % 3 == 0 else "您好"),
+                 ("10:00:30", "customer", f"我的电话 1380013{i:04d}")]
+        convs.append(conversation(f"c{i}", shop="山野茶庄" if i % 2 else "萌宠用品店", lines=lines))
+    lines = [c if isinstance(c, str) else c for c in convs]
+    lines.insert(5, "{not json")
+    lines.insert(9, '{"conversation_id": "x", "shop": "s", "messages": []}')
+    return write_jsonl(tmp_path / "day.jsonl", lines)
+
+
+def plugin_file(tmp_path):
+    p = tmp_path / "sorry_plugin.py"
+    p.write_text(PLUGIN, encoding="utf-8")
+    return p
+
+
+def snapshot(db):
+    out = {}
+    for t in TABLES:
+        cols = [r[1] for r in rows(db, f"pragma table_info({t})") if r[1] not in ("run_id", "id")]
+        out[t] = sorted(rows(db, f"select {', '.join(cols)} from {t}"), key=repr)
+    return out
+
+
+def test_counts_add_up_and_bad_records_are_kept_aside(tmp_path, db_path):
+    s = audit([day(tmp_path)], db_path, plugin_files=[plugin_file(tmp_path)])
+    assert (s.read, s.audited, s.rejected) == (32, 30, 2)
+    run = rows(db_path, "select status, read, audited, rejected, messages from runs")[0]
+    assert run == ("complete", 32, 30, 2, 90)
+    assert rows(db_path, "select count(*) from conversations")[0][0] == 30
+    rejected = rows(db_path, "select source_file, line, reason from rejected order by line")
+    assert [r[1] for r in rejected] == [6, 10]
+    assert "not valid JSON" in rejected[0][2] and "messages" in rejected[1][2]
+    assert rows(db_path, "select count(*) from findings where rule_id = 'TST01'")[0][0] == 10
+
+
+def test_message_order_and_masking_in_the_store(tmp_path, db_path):
+    audit([day(tmp_path, 3)], db_path)
+    msgs = rows(db_path, "select message_index, role, text from messages where conversation_id = 'c1' order by message_index")
+    assert [m[:2] for m in msgs] == [(0, "customer"), (1, "agent"), (2, "customer")]
+    assert "13800130001" not in msgs[2][2] and "****" in msgs[2][2]
+    started = rows(db_path, "select started_at, ended_at from conversations where conversation_id = 'c1'")[0]
+    assert started == ("2026-11-20T10:00:00+08:00", "2026-11-20T10:00:30+08:00")
+
+
+def test_auditing_the_same_day_twice_gives_the_same_rows(tmp_path, db_path):
+    f, p = day(tmp_path), plugin_file(tmp_path)
+    audit([f], db_path, plugin_files=[p])
+    first = snapshot(db_path)
+    audit([f], db_path, plugin_files=[p])
+    second = snapshot(db_path)
+    first.pop("rejected"), second.pop("rejected")  # kept per run, by design
+    assert first == second
+    assert rows(db_path, "select count(*) from runs where status = 'complete'")[0][0] == 2
+
+
+def test_workers_give_the_same_database_content(tmp_path):
+    f, p = day(tmp_path, 600), plugin_file(tmp_path)
+    audit([f], tmp_path / "one.db", plugin_files=[p], workers=1)
+    audit([f], tmp_path / "two.db", plugin_files=[p], workers=2)
+    assert snapshot(tmp_path / "one.db") == snapshot(tmp_path / "two.db")
+
+
+def test_duplicate_conversation_ids_are_rejected_not_merged(tmp_path, db_path):
+    f = write_jsonl(tmp_path / "d.jsonl", [conversation("same"), conversation("same")])
+    s = audit([f], db_path)
+    assert (s.read, s.audited, s.rejected) == (2, 1, 1)
+    assert "duplicate" in rows(db_path, "select reason from rejected")[0][0]
+
+
+def test_a_rule_that_raises_is_recorded_and_the_others_still_run(tmp_path, db_path):
+    broken = tmp_path / "broken_rule.py"
+    broken.write_text(PLUGIN.replace('if m.role == "agent" and "抱歉" in m.text:', 'if m.index == 1 and 1 / 0:'), encoding="utf-8")
+    other = tmp_path / "other.py"
+    other.write_text(PLUGIN.replace("TST01", "TST02").replace("SaysSorry", "SaysSorry2"), encoding="utf-8")
+    s = audit([day(tmp_path, 6)], db_path, plugin_files=[broken, other])
+    assert s.audited == 6
+    errs = rows(db_path, "select rule_id, error from rule_errors")
+    assert len(errs) == 6 and all(r[0] == "TST01" and "ZeroDivisionError" in r[1] for r in errs)
+    assert rows(db_path, "select count(*) from findings where rule_id = 'TST02'")[0][0] == 2
+
+
+def test_sigkill_leaves_a_consistent_store_and_a_rerun_completes_it(tmp_path, db_path):
+    f = day(tmp_path, 4000)
+    proc = subprocess.Popen([sys.executable, "-m", "qc_engine", "audit", str(f), "--db", str(db_path), "--workers", "1", "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        time.sleep(0.2)
+        try:
+            if rows(db_path, "select count(*) from conversations")[0][0] > 0:
+                break
+        except Exception:
+            pass
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert rows(db_path, "pragma integrity_check")[0][0] == "ok"
+    s = audit([f], db_path)
+    assert s.audited == 4000
+    assert rows(db_path, "select status from runs order by id") in ([("incomplete",), ("complete",)], [("complete",), ("complete",)])
+    assert rows(db_path, "select count(*) from conversations")[0][0] == 4000
+    assert rows(db_path, "select count(*) from messages")[0][0] == 12000
