@@ -1,0 +1,37 @@
+"""The docs keep up with the code: every hook documented, the rule reference regenerated."""
+import inspect
+import re
+
+from qc_engine import hookspecs
+from qc_engine.cli.reference import render_reference
+from qc_engine.testing import fresh_registry
+
+from conftest import ROOT
+
+
+def hook_names():
+    return [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
+            if hasattr(fn, "qc_engine_spec")]
+
+
+def test_every_hook_is_documented_with_its_signature_and_an_example():
+    text = (ROOT / "docs" / "hooks.md").read_text(encoding="utf-8")
+    names = hook_names()
+    assert names
+    for name in names:
+        params = ", ".join(inspect.signature(getattr(hookspecs, name)).parameters)
+        section = re.search(rf"^## {name}\({re.escape(params)}\)\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+        assert section, f"docs/hooks.md has no section '## {name}({params})'"
+        assert "```python" in section.group(1) and f"def {name}(" in section.group(1), f"{name} has no example"
+
+
+def test_every_hookspec_has_a_one_line_docstring():
+    for name in hook_names():
+        doc = getattr(hookspecs, name).__doc__ or ""
+        assert doc.strip() and "\n" not in doc.strip(), name
+
+
+def test_rule_reference_is_up_to_date():
+    expected = render_reference(fresh_registry().rules)
+    actual = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert actual == expected, "docs/rules.md is stale: run `qc rules docs --out docs/rules.md`"

@@ -1,0 +1,31 @@
+"""Every rule documents itself, and its documented examples are executed: bad fires, good does not."""
+import pytest
+
+from qc_engine.engine import audit_conversation
+from qc_engine.model import CATEGORIES
+from qc_engine.testing import conversation_from_lines, fresh_registry, ruleset_for
+
+REGISTRY = fresh_registry()
+RULESET = ruleset_for(registry=REGISTRY)
+RULES = [r.cls for r in REGISTRY.rules]
+
+
+def test_the_four_built_in_categories_have_rules():
+    assert set(CATEGORIES) <= {r.category for r in RULES}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_documents_itself(rule):
+    doc = rule.doc()
+    assert doc.summary and doc.name, f"{rule.id} needs a name and a one-line summary"
+    assert doc.bad and doc.good, f"{rule.id} docstring needs Bad: and Good: examples"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_bad_example_fires_and_good_example_does_not(rule):
+    doc = rule.doc()
+    bad = audit_conversation(conversation_from_lines(doc.bad), RULESET)
+    good = audit_conversation(conversation_from_lines(doc.good), RULESET)
+    assert not bad.errors and not good.errors
+    assert rule.id in {f.rule_id for f in bad.findings}, f"{rule.id}: its Bad example does not fire"
+    assert rule.id not in {f.rule_id for f in good.findings}, f"{rule.id}: its Good example fires"
