@@ -42,7 +42,7 @@ class AuditOptions:
     workers: int = 1
     timezone: str = "Asia/Shanghai"
     shop: str | None = None
-    rule_timeout: bool = True
+    rule_time_limit: float = RULE_TIME_BASE_S  # seconds a rule may spend on one conversation (0: no limit)
 
 
 @dataclass
@@ -71,11 +71,12 @@ def _on_alarm(signum, frame):
 class _TimeGuard:
     """Stops a rule that runs too long on one conversation (SIGALRM; main thread only)."""
 
-    def __init__(self):
+    def __init__(self, base_seconds: float):
+        self.base = base_seconds
         self.seconds = 0.0
 
     def __call__(self, conversation: Conversation):
-        self.seconds = RULE_TIME_BASE_S + RULE_TIME_PER_MESSAGE_S * len(conversation.messages)
+        self.seconds = self.base + RULE_TIME_PER_MESSAGE_S * len(conversation.messages)
         return self
 
     def __enter__(self):
@@ -92,17 +93,17 @@ _GUARD: _TimeGuard | None = None
 _RUN_ID = 0
 
 
-def _install_guard(enabled: bool) -> _TimeGuard | None:
-    if not enabled or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+def _install_guard(base_seconds: float) -> _TimeGuard | None:
+    if base_seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         return None
     signal.signal(signal.SIGALRM, _on_alarm)
-    return _TimeGuard()
+    return _TimeGuard(base_seconds)
 
 
-def _worker_init(guard_enabled: bool) -> None:
+def _worker_init(time_limit: float) -> None:
     global _GUARD
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _GUARD = _install_guard(guard_enabled)
+    _GUARD = _install_guard(time_limit)
 
 
 def audit_batch(conversations: list[Conversation]) -> Rows:
@@ -176,9 +177,9 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     try:
         if options.workers > 1:
             ctx = multiprocessing.get_context("fork")
-            pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_worker_init, initargs=(options.rule_timeout,))
+            pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_worker_init, initargs=(options.rule_time_limit,))
         else:
-            _GUARD = _install_guard(options.rule_timeout)
+            _GUARD = _install_guard(options.rule_time_limit)
         pending: deque[tuple[Future | Rows, Rows]] = deque()
         window = 2 * max(1, options.workers)
 

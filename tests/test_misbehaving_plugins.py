@@ -1,0 +1,84 @@
+"""Vendor rules that hang or return garbage are isolated: recorded against the plugin, the rest runs."""
+import multiprocessing
+import textwrap
+
+import pytest
+
+from conftest import audit, conversation, rows, write_jsonl
+
+TEMPLATE = textwrap.dedent('''
+    from qc_engine import Rule, Finding, hookimpl
+
+    class Misbehaving(Rule):
+        """Misbehaves on purpose.
+
+        Bad:
+            agent: x
+        Good:
+            agent: y
+        """
+        id = "{rule_id}"
+        name = "misbehaving"
+        category = "test"
+
+        def check(self, conversation):
+    {body}
+
+    @hookimpl
+    def register_rules(register):
+        register(Misbehaving)
+''')
+
+HANG = "        while conversation.conversation_id == 'c1':\n            pass\n        return []"
+GARBAGE = "        return ['not a finding', 42]"
+BAD_INDEX = "        return [Finding('BAD01', 'test', 'minor', 99, '', '', '')]"
+GOOD = "        return [self.finding(conversation, 0, 'x', 'always')]"
+
+
+def plugin(tmp_path, name, rule_id, body):
+    p = tmp_path / f"{name}.py"
+    p.write_text(TEMPLATE.format(rule_id=rule_id, body=body), encoding="utf-8")
+    return p
+
+
+def day(tmp_path):
+    return write_jsonl(tmp_path / "d.jsonl", [conversation(f"c{i}") for i in range(4)])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_hanging_rule_is_stopped_and_recorded(tmp_path, db_path, workers):
+    plugins = [plugin(tmp_path, "hang", "HANG1", HANG), plugin(tmp_path, "good", "GOOD1", GOOD)]
+    s = audit([day(tmp_path)], db_path, plugin_files=plugins, workers=workers, rule_time_limit=0.3)
+    assert s.audited == 4
+    errs = rows(db_path, "select conversation_id, rule_id, error from rule_errors")
+    assert [(c, r) for c, r, _ in errs] == [("c1", "HANG1")]
+    assert "took too long" in errs[0][2]
+    assert rows(db_path, "select count(*) from findings where rule_id = 'GOOD1'")[0][0] == 4
+    assert sum(s.rule_errors.values()) == 1
+
+
+@pytest.mark.parametrize("body, why", [(GARBAGE, "instead of a Finding"), (BAD_INDEX, "does not have")])
+def test_malformed_findings_are_refused_and_recorded(tmp_path, db_path, body, why):
+    plugins = [plugin(tmp_path, "bad", "BAD01", body), plugin(tmp_path, "good", "GOOD1", GOOD)]
+    s = audit([day(tmp_path)], db_path, plugin_files=plugins)
+    errs = rows(db_path, "select rule_id, plugin, error from rule_errors")
+    assert len(errs) == 4 and all(e[0] == "BAD01" and why in e[2] for e in errs)
+    assert rows(db_path, "select count(*) from findings where rule_id = 'BAD01'")[0][0] == 0
+    assert rows(db_path, "select count(*) from findings where rule_id = 'GOOD1'")[0][0] == 4
+    assert s.rule_errors  # the summary says which plugin failed and how often
+
+
+def _audit_in_process(args):
+    path, db = args
+    return audit([path], db).audited
+
+
+def test_two_audits_writing_one_database_both_succeed(tmp_path, db_path):
+    a = write_jsonl(tmp_path / "a.jsonl", [conversation(f"a{i}") for i in range(800)])
+    b = write_jsonl(tmp_path / "b.jsonl", [conversation(f"b{i}") for i in range(800)])
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(2) as pool:
+        done = pool.map(_audit_in_process, [(a, db_path), (b, db_path)])
+    assert done == [800, 800]
+    assert rows(db_path, "select count(*) from conversations")[0][0] == 1600
+    assert rows(db_path, "select count(*), sum(status = 'complete') from runs")[0] == (2, 2)
