@@ -1,12 +1,9 @@
-"""The default rule files every shop starts from (rules/defaults in the source tree)."""
-from importlib.resources import files
-
+"""The core default rule file (scoring, known bots). Each rule plugin registers its own defaults,
+so a plugin that is not installed leaves no settings behind that nothing can validate."""
 from qc_engine import hookimpl
+from qc_plugins import default_rule_file
 
 
 @hookimpl
 def register_rule_files(register):
-    folder = files("qc_rules").joinpath("defaults")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith((".yaml", ".yml", ".json")):
-            register(str(entry))
+    register(default_rule_file("core.yaml"))

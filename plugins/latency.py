@@ -1,0 +1,413 @@
+"""Response-time rules (LT01 slow first response, LT02 slow later round, LT03 unanswered round) and figures.
+
+How a conversation is cut into rounds:
+
+* A round starts at the first customer message not yet answered; the customer's
+  following messages join it; the next human agent message answers it. Bot and
+  system messages are not an answer (``latency.count_bots_as_response: true``
+  lets a bot answer).
+* A bare acknowledgement (好的 / 谢谢 / 嗯嗯 / ok / 拜拜 ...) does not open a round when
+  the agent's previous message asked nothing: it needs no reply. After an agent's
+  question (需要帮您备注吗？ → 好的) it is an answer that does need one.
+* Waiting time is open time only (``working_hours``): a message sent while the shop
+  is closed starts the clock at the next opening.
+* A round never answered is a miss (LT03) when the shop had more open time than the
+  allowed response time between the message and the end of the day on which the
+  conversation ends. A message left less than the allowance before closing time is
+  carried over to the next opening, not a miss (and not counted in the figures).
+
+Findings sit on the customer message that opened the round and name the agent who
+answered it, or for an unanswered round the last agent who served the conversation.
+
+Figures (``metrics()``; agent "" for the conversation, else per agent; all sums and
+counts add up per agent and day):
+
+=====================  ==============================================================
+rounds                 rounds judged (answered + unanswered)
+answered_rounds        rounds a human agent answered
+response_time_sum      seconds of open time waited, over answered rounds (avg = sum / answered_rounds)
+first_response_time    conversation only: open seconds until the first answer
+first_response_sum     per agent: first_response_time of conversations they answered first
+first_response_count   per agent: how many such conversations
+slowest_response       longest answered wait in seconds (take MAX, not SUM)
+rounds_within_3min     answered within 180 s (3-minute response rate = / rounds)
+slow_rounds            answered later than allowed (LT01/LT02 findings)
+unanswered_rounds      never answered (LT03 findings)
+agent_messages         human agent messages (答问比 = agent_messages / customer_messages)
+customer_messages      customer messages (per agent: those of the rounds the agent answered or was left
+                       with, and the acknowledgements of the agent's answers)
+=====================  ==============================================================
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterable
+
+from qc_engine import Rule, hookimpl
+from qc_plugins import default_rule_file
+from qc_engine.model import Conversation, Finding, Message, Metric
+from qc_engine.textnorm import simplify
+from qc_engine.workhours import WorkingHours, schema as working_hours_schema
+
+WITHIN_3_MIN = 180.0
+# Waits are measured over at most this much wall time: beyond it a reply is simply "very late",
+# and the calendar walk stays bounded whatever timestamps a log carries.
+MAX_MEASURED_SPAN = 62 * 86400.0
+EVIDENCE_CHARS = 30
+
+# Words that alone make a message a bare acknowledgement. Closers also end a reply to the agent's
+# question (还有其他问题吗？ → 没有了，谢谢); affirmatives then are an answer that needs action (需要备注吗？ → 好的).
+_CLOSER_WORDS = (
+    "谢谢", "谢了", "谢谢你", "谢谢您", "谢谢亲", "多谢", "感谢", "thanks", "thank you", "thx", "拜拜", "再见", "bye", "88",
+    "没有了", "没有啦", "没了", "没事了", "没事", "不用了", "没问题了", "亲", "啦", "啊", "呀", "哈", "的", "了", "哦", "嗯",
+)
+_AFFIRMATIVE_WORDS = (
+    "好的", "好滴", "好哒", "好嘞", "好吧", "好", "嗯", "恩", "噢", "喔", "ok", "okay", "行", "吧", "收到", "知道了", "知道",
+    "明白了", "明白", "了解", "没问题",
+)
+_NON_WORD = re.compile(r"[\s\W_]+")
+_BRACKETED = re.compile(r"\[[^\[\]]{1,8}\]|/:\S{1,6}")  # emoticon codes such as [微笑] or /:^_^
+_MEDIA = re.compile(r"图片|视频|语音|文件|链接|商品|订单|http|www\.", re.I)  # something to look at needs a reply
+_ASKS = re.compile(r"[?？]|[吗嗎么麼嘛][\s。.!！~～]*$")
+MAX_BARE_CHARS = 40  # longer messages are never a bare acknowledgement (saves normalizing them)
+
+SECTION_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Response-time standards (seconds of working time).",
+    "properties": {
+        "first_response_seconds": {"type": "number", "minimum": 0, "maximum": 86400,
+                                   "description": "The first answer of a conversation within this many seconds (default 30)."},
+        "response_seconds": {"type": "number", "minimum": 0, "maximum": 86400,
+                             "description": "Every later round answered within this many seconds (default 90)."},
+        "count_bots_as_response": {"type": "boolean", "description": "A bot message answers a round (default false)."},
+        "acknowledgements_need_reply": {"type": "boolean",
+                                        "description": "A bare 好的/谢谢 after an agent's statement still opens a round (default false)."},
+        "acknowledgements": {"type": "array", "maxItems": 1000, "items": {"type": "string", "minLength": 1, "maxLength": 20},
+                             "description": "More words that alone make a message a bare acknowledgement."},
+    },
+}
+
+
+@dataclass(slots=True)
+class Round:
+    start: int  # index of the customer message that opened it
+    customer_messages: int
+    answer: int | None = None  # index of the answering message
+    wait: float = 0.0  # open seconds waited (to the answer, or to the horizon when unanswered)
+    first: bool = False
+    judged: bool = True  # False: unanswered but carried over to the next opening
+
+
+@dataclass(slots=True)
+class Timing:
+    rounds: list[Round]
+    agent_messages: dict[str, int]
+    customer_messages: int
+    last_agent: str
+    acknowledgements: dict[str, int]  # bare acknowledgements outside rounds, by the agent they acknowledged
+
+
+class AcknowledgementMatcher:
+    """Tells a bare acknowledgement (好的谢谢, 嗯嗯, ok👍) from a message that needs a reply."""
+
+    def __init__(self, extra: Iterable[str] = ()):
+        self._closers = self._words_only(_CLOSER_WORDS)
+        self._any = self._words_only((*_CLOSER_WORDS, *_AFFIRMATIVE_WORDS, *extra))
+
+    @staticmethod
+    def _words_only(words: Iterable[str]) -> re.Pattern:
+        ordered = sorted({_core(w) for w in words if _core(w)}, key=len, reverse=True)
+        return re.compile("(?:" + "|".join(map(re.escape, ordered)) + ")+")
+
+    def is_bare(self, text: str, after_question: bool = False) -> bool:
+        """Whether the message is only acknowledgement words (only closers after a question), punctuation, emoticons."""
+        if len(text) > MAX_BARE_CHARS:
+            return False
+        core = _core(text)
+        if not core:
+            return True
+        words = self._closers if after_question else self._any
+        return len(core) <= 12 and words.fullmatch(core) is not None
+
+
+def _core(text: str) -> str:
+    return _NON_WORD.sub("", _BRACKETED.sub("", simplify(text)))
+
+
+def asks_something(text: str) -> bool:
+    """Whether a message asks the other side something (a question mark, or a clause ending in 吗)."""
+    return bool(_ASKS.search(text))
+
+
+def needs_reply(message: Message, previous_reply: Message | None, acks: AcknowledgementMatcher) -> bool:
+    """Whether a customer message opens a round: anything but a bare acknowledgement once the agent has spoken."""
+    text = message.text
+    if previous_reply is None or message.type != "text" or len(text) > MAX_BARE_CHARS or _MEDIA.search(text):
+        return True
+    return not acks.is_bare(text, after_question=asks_something(previous_reply.text))
+
+
+class LatencyStandards:
+    """The merged latency settings of a shop, compiled once."""
+
+    def __init__(self, config: dict[str, Any]):
+        section = config.get("latency") or {}
+        self.first_limit = float(section.get("first_response_seconds", 30))
+        self.later_limit = float(section.get("response_seconds", 90))
+        self.count_bots = bool(section.get("count_bots_as_response", False))
+        self.acks_need_reply = bool(section.get("acknowledgements_need_reply", False))
+        self.acks = AcknowledgementMatcher(section.get("acknowledgements") or ())
+        self.hours = WorkingHours.from_config(config.get("working_hours"))
+
+    def limit(self, rnd: Round) -> float:
+        return self.first_limit if rnd.first else self.later_limit
+
+    def responders(self) -> tuple[str, ...]:
+        return ("agent", "bot") if self.count_bots else ("agent",)
+
+    def timing(self, conv: Conversation) -> Timing:
+        """Cut the conversation into rounds and measure each one's wait in open time."""
+        responders = self.responders()
+        rounds: list[Round] = []
+        agent_messages: dict[str, int] = {}
+        customer_messages = 0
+        last_agent = ""
+        current: Round | None = None
+        previous_reply: Message | None = None
+        acknowledgements: dict[str, int] = {}
+        for m in conv.messages:
+            if m.role == "customer":
+                customer_messages += 1
+                if current is not None:
+                    current.customer_messages += 1
+                elif self.acks_need_reply or needs_reply(m, previous_reply, self.acks):
+                    current = Round(m.index, 1, first=not rounds)
+                    rounds.append(current)
+                else:
+                    acknowledgements[previous_reply.sender] = acknowledgements.get(previous_reply.sender, 0) + 1
+            elif m.role in responders:
+                if m.role == "agent":
+                    agent_messages[m.sender] = agent_messages.get(m.sender, 0) + 1
+                    last_agent = m.sender
+                previous_reply = m
+                if current is not None:
+                    current.answer = m.index
+                    current = None
+        self._measure(conv, rounds)
+        return Timing(rounds, agent_messages, customer_messages, last_agent, acknowledgements)
+
+    def _measure(self, conv: Conversation, rounds: list[Round]) -> None:
+        msgs, tz = conv.messages, conv.tz
+        horizon = self.hours.end_of_day(msgs[-1].ts, tz) if msgs else 0.0
+        for rnd in rounds:
+            start = msgs[rnd.start].ts
+            end = msgs[rnd.answer].ts if rnd.answer is not None else max(horizon, start)
+            rnd.wait = self.hours.open_seconds(start, min(end, start + MAX_MEASURED_SPAN), tz)
+            if rnd.answer is None:
+                # Unanswered: a miss only if the shop had more than the allowance to answer it.
+                rnd.judged = rnd.wait > self.limit(rnd)
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EVIDENCE_CHARS else text[:EVIDENCE_CHARS] + "…"
+
+
+def _clock(m: Message) -> str:
+    return m.ts_iso[11:19] if len(m.ts_iso) >= 19 else m.ts_iso
+
+
+class _LatencyRule(Rule):
+    category: ClassVar[str] = "latency"
+    config_schema: ClassVar[dict[str, Any]] = {"latency": SECTION_SCHEMA, "working_hours": working_hours_schema()}
+    _FAMILY: ClassVar[tuple[str, ...]] = ("LT01", "LT02", "LT03")
+
+    def __init__(self, config: dict[str, Any] | None = None):
+        super().__init__(config)
+        self.standards = LatencyStandards(self.config)
+        settings = self.config.get("rules") or {}
+        enabled = [rid for rid in self._FAMILY if (settings.get(rid) or {}).get("enabled", True) is not False]
+        # The figures come once per conversation, from the first enabled rule of the family.
+        self.reports_figures = bool(enabled) and enabled[0] == self.id
+
+    def check(self, conversation: Conversation) -> Iterable[Finding]:
+        timing = self.standards.timing(conversation)
+        return [self._finding(conversation, timing, rnd) for rnd in timing.rounds if self._fires(rnd)]
+
+    def _fires(self, rnd: Round) -> bool:
+        raise NotImplementedError
+
+    def _finding(self, conv: Conversation, timing: Timing, rnd: Round) -> Finding:
+        raise NotImplementedError
+
+    def metrics(self, conversation: Conversation) -> Iterable[Metric]:
+        if not self.reports_figures:
+            return []
+        return figures(conversation, self.standards.timing(conversation), self.standards)
+
+
+class SlowFirstResponse(_LatencyRule):
+    """The first answer of the conversation came later than the first-response standard (default 30 s).
+
+    The clock starts at the customer's first message (at the next opening when the
+    shop was closed) and counts working time only, until a human agent answers; an
+    auto-reply from a bot does not stop it. Exactly the standard is still on time.
+    Set ``latency.first_response_seconds`` to change the standard.
+
+    Bad:
+        customer: 在吗？猫粮什么时候到
+        bot(+1s): 您好，我是智能助手，人工客服马上来
+        agent(+44s): 您好亲，明天到
+    Good:
+        customer: 在吗？猫粮什么时候到
+        bot(+1s): 您好，我是智能助手，人工客服马上来
+        agent(+15s): 您好亲，明天到
+    """
+
+    id = "LT01"
+    name = "首次响应超时"
+    severity = "minor"
+
+    def _fires(self, rnd: Round) -> bool:
+        return rnd.first and rnd.answer is not None and rnd.wait > self.standards.first_limit
+
+    def _finding(self, conv: Conversation, timing: Timing, rnd: Round) -> Finding:
+        return _slow_finding(self, conv, rnd, self.standards.first_limit, "首次响应")
+
+
+class SlowLaterResponse(_LatencyRule):
+    """A later round of the conversation was answered later than the response standard (default 90 s).
+
+    A round starts at the first customer message not yet answered and ends at the
+    next human agent message; waiting counts working time only. Set
+    ``latency.response_seconds`` to change the standard.
+
+    Bad:
+        customer: 这款茶能泡几次
+        agent(+10s): 您好亲，一般可以泡七八次
+        customer(+30s): 那价格呢
+        agent(+240s): 亲，现在是128元一盒
+    Good:
+        customer: 这款茶能泡几次
+        agent(+10s): 您好亲，一般可以泡七八次
+        customer(+30s): 那价格呢
+        agent(+60s): 亲，现在是128元一盒
+    """
+
+    id = "LT02"
+    name = "响应超时"
+    severity = "minor"
+
+    def _fires(self, rnd: Round) -> bool:
+        return not rnd.first and rnd.answer is not None and rnd.wait > self.standards.later_limit
+
+    def _finding(self, conv: Conversation, timing: Timing, rnd: Round) -> Finding:
+        return _slow_finding(self, conv, rnd, self.standards.later_limit, "回复")
+
+
+class UnansweredRound(_LatencyRule):
+    """A customer message was never answered by a human agent (漏回复).
+
+    Counted when the shop had more working time than the response standard to
+    answer it before the end of the day the conversation ends on; a message left
+    just before closing is carried over, not missed. A bare 好的/谢谢 after the
+    agent's answer needs no reply. Bot auto-replies are not an answer.
+
+    Bad:
+        customer: 茶具送吗
+        agent(+10s): 亲，欢迎光临，买两盒送一个小茶杯
+        customer(+40s): 那我下单了，能今天发货吗
+    Good:
+        customer: 茶具送吗
+        agent(+10s): 亲，欢迎光临，买两盒送一个小茶杯
+        customer(+40s): 好的谢谢
+    """
+
+    id = "LT03"
+    name = "漏回复"
+    severity = "major"
+
+    def _fires(self, rnd: Round) -> bool:
+        return rnd.answer is None and rnd.judged
+
+    def _finding(self, conv: Conversation, timing: Timing, rnd: Round) -> Finding:
+        m = conv.messages[rnd.start]
+        return self.finding(
+            conv, rnd.start, agent=timing.last_agent,
+            evidence=f"客户 {_clock(m)}「{_snippet(m.text)}」之后客服没有回复",
+            reason=f"客户的消息在工作时间内一直没有得到人工回复（已过 {rnd.wait:.0f} 秒工作时间）",
+            expected=f"在 {self.standards.limit(rnd):.0f} 秒内回复客户的每一个问题",
+        )
+
+
+def _slow_finding(rule: _LatencyRule, conv: Conversation, rnd: Round, limit: float, what: str) -> Finding:
+    asked, answered = conv.messages[rnd.start], conv.messages[rnd.answer]
+    return rule.finding(
+        conv, rnd.start, agent=answered.sender,
+        evidence=f"客户 {_clock(asked)}「{_snippet(asked.text)}」→ 客服 {_clock(answered)} 回复",
+        reason=f"{what}用了 {rnd.wait:.0f} 秒（工作时间），超过 {limit:.0f} 秒的标准",
+        expected=f"在 {limit:.0f} 秒内回复",
+    )
+
+
+def figures(conv: Conversation, timing: Timing, standards: LatencyStandards) -> list[Metric]:
+    """The response figures of one conversation, for the conversation and per agent."""
+    msgs = conv.messages
+    totals: dict[str, dict[str, float]] = {"": {}}
+
+    def add(agent: str, name: str, value: float) -> None:
+        for key in ("", agent) if agent else ("",):
+            bucket = totals.setdefault(key, {})
+            bucket[name] = bucket.get(name, 0.0) + value
+
+    def slowest(agent: str, value: float) -> None:
+        for key in ("", agent):
+            bucket = totals.setdefault(key, {})
+            bucket["slowest_response"] = max(bucket.get("slowest_response", 0.0), value)
+
+    for rnd in timing.rounds:
+        agent = msgs[rnd.answer].sender if rnd.answer is not None else timing.last_agent
+        add(agent, "customer_messages", rnd.customer_messages)
+        if not rnd.judged:
+            continue
+        add(agent, "rounds", 1)
+        if rnd.answer is None:
+            add(agent, "unanswered_rounds", 1)
+            continue
+        add(agent, "answered_rounds", 1)
+        add(agent, "response_time_sum", rnd.wait)
+        add(agent, "rounds_within_3min", 1 if rnd.wait <= WITHIN_3_MIN else 0)
+        add(agent, "slow_rounds", 1 if rnd.wait > standards.limit(rnd) else 0)
+        slowest(agent, rnd.wait)
+        if rnd.first:
+            totals[""]["first_response_time"] = rnd.wait
+            add_agent_only = totals.setdefault(agent, {})
+            add_agent_only["first_response_sum"] = add_agent_only.get("first_response_sum", 0.0) + rnd.wait
+            add_agent_only["first_response_count"] = add_agent_only.get("first_response_count", 0.0) + 1
+    for agent, n in timing.acknowledgements.items():
+        add(agent, "customer_messages", n)
+    for agent, n in timing.agent_messages.items():
+        add(agent, "agent_messages", n)
+    out = []
+    for agent, named in totals.items():
+        for name in ("rounds", "answered_rounds", "response_time_sum", "first_response_time", "first_response_sum",
+                     "first_response_count", "slowest_response", "rounds_within_3min", "slow_rounds",
+                     "unanswered_rounds", "agent_messages", "customer_messages"):
+            if name in named:
+                out.append(Metric(name, round(named[name], 3), agent))
+            elif agent == "" and name not in ("first_response_time", "first_response_sum", "first_response_count"):
+                out.append(Metric(name, 0.0, ""))
+    return out
+
+
+@hookimpl
+def register_rules(register):
+    for rule in (SlowFirstResponse, SlowLaterResponse, UnansweredRound):
+        register(rule)
+
+
+@hookimpl
+def register_rule_files(register):
+    register(default_rule_file("latency.yaml"))
