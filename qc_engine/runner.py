@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 from . import __version__
 from .engine import audit_conversation
 from .loaders import LoadOptions, detect_loader, iter_input_files
-from .model import Conversation, Rejected
+from .model import Conversation, RawRecord, Rejected
 from .normalize import raw_text, to_conversation
 from .plugins import load_plugins
 from .registry import collect
@@ -91,6 +91,7 @@ class _TimeGuard:
 _BOOK: RuleBook | None = None
 _GUARD: _TimeGuard | None = None
 _RUN_ID = 0
+_TZ = "Asia/Shanghai"
 
 
 def _install_guard(base_seconds: float) -> _TimeGuard | None:
@@ -106,33 +107,44 @@ def _worker_init(time_limit: float) -> None:
     _GUARD = _install_guard(time_limit)
 
 
-def audit_batch(conversations: list[Conversation]) -> Rows:
-    """Audit conversations and prepare their masked rows (runs in a worker or inline)."""
+def audit_batch(records: list[RawRecord | Rejected]) -> Rows:
+    """Normalize, audit and turn into masked rows a batch of records (runs in a worker or inline)."""
     rows = Rows()
-    for conv in conversations:
-        result = audit_conversation(conv, _BOOK.for_shop(conv.shop), _GUARD)
-        add_result(rows, result, _RUN_ID)
+    seen: set[str] = set()
+    for record in records:
+        item = record if isinstance(record, Rejected) else to_conversation(record, _TZ)
+        if isinstance(item, Rejected):
+            add_rejected(rows, item, _RUN_ID)
+        elif item.conversation_id in seen:
+            add_rejected(rows, _duplicate(item), _RUN_ID)
+        else:
+            seen.add(item.conversation_id)
+            known = len(_BOOK.setup_errors)
+            ruleset = _BOOK.for_shop(item.shop)
+            rows.problems.extend(_BOOK.setup_errors[known:])
+            add_result(rows, audit_conversation(item, ruleset, _GUARD), _RUN_ID)
     return rows
 
 
-def _records(options: AuditOptions, loaders, load_options: LoadOptions, summary: RunSummary) -> Iterator[Conversation | Rejected]:
+def _duplicate(conv: Conversation) -> Rejected:
+    return Rejected(conv.source_file, f"duplicate conversation_id {conv.conversation_id!r}: already read in this run",
+                    raw_text(conv.conversation_id), conv.source_line)
+
+
+def _records(options: AuditOptions, loaders, load_options: LoadOptions, summary: RunSummary) -> Iterator[RawRecord | Rejected]:
     for path in iter_input_files(options.inputs):
         loader = detect_loader(path, [r.loader for r in loaders])
         if loader is None:
             summary.skipped_files.append(str(path))
             continue
         try:
-            for item in loader.load(path, load_options):
-                if isinstance(item, Rejected):
-                    yield item
-                else:
-                    yield to_conversation(item, options.timezone)
+            yield from loader.load(path, load_options)
         except Exception as exc:  # noqa: BLE001 - a loader bug loses the rest of that file, not the run
             yield Rejected(str(path), f"{loader.name} loader stopped reading this file: {type(exc).__name__}: {exc}", "")
 
 
 def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None] | None = None) -> RunSummary:
-    global _BOOK, _GUARD, _RUN_ID
+    global _BOOK, _GUARD, _RUN_ID, _TZ
     started = time.monotonic()
     missing = [str(p) for p in options.inputs if not p.exists()]
     if missing:
@@ -159,9 +171,16 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         "workers": options.workers,
     })
     summary = RunSummary(run_id, options.db, problems=problems)
-    _BOOK, _RUN_ID = book, run_id
+    _BOOK, _RUN_ID, _TZ = book, run_id, options.timezone
 
     def absorb(rows: Rows) -> None:
+        # Duplicates across batches are found here, by the one process that sees every batch.
+        duplicates = {r[0] for r in rows.conversations if not writer.first_sighting(r[0])}
+        if duplicates:
+            rows.drop_conversations(duplicates, run_id)
+        for problem in rows.problems:
+            if problem not in summary.problems:
+                summary.problems.append(problem)
         writer.write(rows)
         summary.audited += len(rows.conversations)
         summary.rejected += len(rows.rejected)
@@ -180,50 +199,32 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_worker_init, initargs=(options.rule_time_limit,))
         else:
             _GUARD = _install_guard(options.rule_time_limit)
-        pending: deque[tuple[Future | Rows, Rows]] = deque()
+        pending: deque[Future] = deque()
         window = 2 * max(1, options.workers)
 
-        def submit(batch: list[Conversation], rejected_rows: Rows) -> None:
+        def submit(batch: list[RawRecord | Rejected]) -> None:
             if pool is None:
-                rows = audit_batch(batch)
-                rows.extend(rejected_rows)
-                absorb(rows)
+                absorb(audit_batch(batch))
                 return
-            pending.append((pool.submit(audit_batch, batch), rejected_rows))
+            pending.append(pool.submit(audit_batch, batch))
             while len(pending) > window:
-                drain_one()
+                absorb(pending.popleft().result())
 
-        def drain_one() -> None:
-            future, rejected_rows = pending.popleft()
-            rows = future.result()
-            rows.extend(rejected_rows)
-            absorb(rows)
-
-        batch: list[Conversation] = []
-        rejected_rows = Rows()
+        batch: list[RawRecord | Rejected] = []
         for item in _records(options, registry.loaders, load_options, summary):
-            if isinstance(item, Rejected):
-                add_rejected(rejected_rows, item, run_id)
-            elif not writer.first_sighting(item.conversation_id):
-                add_rejected(rejected_rows, Rejected(
-                    item.source_file, f"duplicate conversation_id {item.conversation_id!r}: already read in this run",
-                    raw_text(item.conversation_id), item.source_line), run_id)
-            else:
-                book.for_shop(item.shop)  # compiled here first, so setup errors are seen by this process
-                batch.append(item)
-            if len(batch) >= BATCH_CONVERSATIONS or len(rejected_rows.rejected) >= BATCH_CONVERSATIONS:
-                submit(batch, rejected_rows)
-                batch, rejected_rows = [], Rows()
-        submit(batch, rejected_rows)
+            batch.append(item)
+            if len(batch) >= BATCH_CONVERSATIONS:
+                submit(batch)
+                batch = []
+        submit(batch)
         while pending:
-            drain_one()
+            absorb(pending.popleft().result())
         status = "complete"
     finally:
         if pool is not None:
             pool.shutdown(wait=status == "complete", cancel_futures=status != "complete")
         if _GUARD is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
-        summary.problems.extend(e for e in book.setup_errors if e not in summary.problems)
         summary.duration_s = time.monotonic() - started
         writer.finish_run(run_id, status, {
             "read": summary.read, "audited": summary.audited, "rejected": summary.rejected,

@@ -58,3 +58,21 @@ def test_unparseable_time_is_rejected():
     raw["messages"][0]["ts"] = "2026-13-45T99:00:00"
     out = to_conversation(RawRecord(raw, "day.jsonl", 3))
     assert isinstance(out, Rejected) and "messages/0/ts" in out.reason
+
+
+from datetime import datetime as _dt, timedelta as _td, timezone as _tz  # noqa: E402
+
+from qc_engine.normalize import fast_ts, parse_ts, zone  # noqa: E402
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.datetimes(min_value=_dt(2000, 1, 1), max_value=_dt(2040, 1, 1)),
+    st.sampled_from(["", "+08:00", "+00:00", "-05:00", "+05:30", "Z"]),
+    st.sampled_from(["Asia/Shanghai", "America/New_York", "Europe/London", "Asia/Kolkata"]),
+    st.sampled_from(["T", " "]),
+)
+def test_fast_time_path_agrees_with_the_general_parser(naive, offset, tz_name, sep):
+    text = naive.replace(microsecond=0).isoformat(sep=sep) + offset
+    dt = parse_ts(text, zone(tz_name))
+    assert fast_ts(text, tz_name) == (dt.timestamp(), dt.isoformat())

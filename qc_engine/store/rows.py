@@ -33,10 +33,19 @@ class Rows:
     metrics: list[tuple] = field(default_factory=list)
     rule_errors: list[tuple] = field(default_factory=list)
     rejected: list[tuple] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # rule set setup errors met while preparing these rows
 
-    def extend(self, other: "Rows") -> None:
-        for name in ("conversations", "messages", "findings", "metrics", "rule_errors", "rejected"):
-            getattr(self, name).extend(getattr(other, name))
+    def drop_conversations(self, ids: set[str], run_id: int) -> None:
+        """Take conversations out of the batch, keeping each aside as a rejected duplicate."""
+        for row in self.conversations:
+            if row[0] in ids:
+                self.rejected.append((run_id, row[17], row[18], None,
+                                      f"duplicate conversation_id {row[0]!r}: already read in this run", row[0]))
+        self.conversations = [r for r in self.conversations if r[0] not in ids]
+        self.messages = [r for r in self.messages if r[0] not in ids]
+        self.findings = [r for r in self.findings if r[1] not in ids]
+        self.metrics = [r for r in self.metrics if r[0] not in ids]
+        self.rule_errors = [r for r in self.rule_errors if r[1] not in ids]
 
 
 def add_result(rows: Rows, result: AuditResult, run_id: int) -> None:
