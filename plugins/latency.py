@@ -113,6 +113,7 @@ class AcknowledgementMatcher:
     """Tells a bare acknowledgement (好的谢谢, 嗯嗯, ok👍) from a message that needs a reply."""
 
     def __init__(self, extra: Iterable[str] = ()):
+        self.key = tuple(sorted(set(extra)))
         self._closers = self._words_only(_CLOSER_WORDS)
         self._any = self._words_only((*_CLOSER_WORDS, *_AFFIRMATIVE_WORDS, *extra))
 
@@ -160,6 +161,9 @@ class LatencyStandards:
         self.acks_need_reply = bool(section.get("acknowledgements_need_reply", False))
         self.acks = AcknowledgementMatcher(section.get("acknowledgements") or ())
         self.hours = WorkingHours.from_config(config.get("working_hours"))
+        # Rules of one shop share settings: LT01-LT03 and the figures reuse one cut into rounds.
+        self._memo_key = ("latency.timing", self.first_limit, self.later_limit, self.count_bots, self.acks_need_reply,
+                          self.acks.key, self.hours)
 
     def limit(self, rnd: Round) -> float:
         return self.first_limit if rnd.first else self.later_limit
@@ -168,7 +172,13 @@ class LatencyStandards:
         return ("agent", "bot") if self.count_bots else ("agent",)
 
     def timing(self, conv: Conversation) -> Timing:
-        """Cut the conversation into rounds and measure each one's wait in open time."""
+        """Cut the conversation into rounds and measure each one's wait in open time (once per conversation)."""
+        timing = conv.memo.get(self._memo_key)
+        if timing is None:
+            timing = conv.memo[self._memo_key] = self._timing(conv)
+        return timing
+
+    def _timing(self, conv: Conversation) -> Timing:
         responders = self.responders()
         rounds: list[Round] = []
         agent_messages: dict[str, int] = {}
@@ -352,53 +362,65 @@ def _slow_finding(rule: _LatencyRule, conv: Conversation, rnd: Round, limit: flo
     )
 
 
+FIGURES = ("rounds", "answered_rounds", "response_time_sum", "first_response_time", "first_response_sum",
+           "first_response_count", "slowest_response", "rounds_within_3min", "slow_rounds", "unanswered_rounds",
+           "agent_messages", "customer_messages")
+(ROUNDS, ANSWERED, RESPONSE_SUM, FIRST_TIME, FIRST_SUM, FIRST_COUNT, SLOWEST, WITHIN_3MIN, SLOW, UNANSWERED,
+ AGENT_MESSAGES, CUSTOMER_MESSAGES) = range(len(FIGURES))
+AGENT_ONLY = (FIRST_SUM, FIRST_COUNT)
+
+
 def figures(conv: Conversation, timing: Timing, standards: LatencyStandards) -> list[Metric]:
     """The response figures of one conversation, for the conversation and per agent."""
     msgs = conv.messages
-    totals: dict[str, dict[str, float]] = {"": {}}
+    whole = [0.0] * len(FIGURES)
+    per_agent: dict[str, list[float]] = {}
+    first_time = None
 
-    def add(agent: str, name: str, value: float) -> None:
-        for key in ("", agent) if agent else ("",):
-            bucket = totals.setdefault(key, {})
-            bucket[name] = bucket.get(name, 0.0) + value
-
-    def slowest(agent: str, value: float) -> None:
-        for key in ("", agent):
-            bucket = totals.setdefault(key, {})
-            bucket["slowest_response"] = max(bucket.get("slowest_response", 0.0), value)
+    def buckets(agent: str) -> tuple[list[float], ...]:
+        if not agent:
+            return (whole,)
+        mine = per_agent.get(agent)
+        if mine is None:
+            mine = per_agent[agent] = [0.0] * len(FIGURES)
+        return whole, mine
 
     for rnd in timing.rounds:
         agent = msgs[rnd.answer].sender if rnd.answer is not None else timing.last_agent
-        add(agent, "customer_messages", rnd.customer_messages)
-        if not rnd.judged:
-            continue
-        add(agent, "rounds", 1)
-        if rnd.answer is None:
-            add(agent, "unanswered_rounds", 1)
-            continue
-        add(agent, "answered_rounds", 1)
-        add(agent, "response_time_sum", rnd.wait)
-        add(agent, "rounds_within_3min", 1 if rnd.wait <= WITHIN_3_MIN else 0)
-        add(agent, "slow_rounds", 1 if rnd.wait > standards.limit(rnd) else 0)
-        slowest(agent, rnd.wait)
-        if rnd.first:
-            totals[""]["first_response_time"] = rnd.wait
-            add_agent_only = totals.setdefault(agent, {})
-            add_agent_only["first_response_sum"] = add_agent_only.get("first_response_sum", 0.0) + rnd.wait
-            add_agent_only["first_response_count"] = add_agent_only.get("first_response_count", 0.0) + 1
+        targets = buckets(agent)
+        answered = rnd.answer is not None
+        wait = rnd.wait
+        slow = answered and wait > standards.limit(rnd)
+        for b in targets:
+            b[CUSTOMER_MESSAGES] += rnd.customer_messages
+            if not rnd.judged:
+                continue
+            b[ROUNDS] += 1
+            if not answered:
+                b[UNANSWERED] += 1
+                continue
+            b[ANSWERED] += 1
+            b[RESPONSE_SUM] += wait
+            b[WITHIN_3MIN] += wait <= WITHIN_3_MIN
+            b[SLOW] += slow
+            if wait > b[SLOWEST]:
+                b[SLOWEST] = wait
+        if rnd.judged and answered and rnd.first:
+            first_time = wait
+            if len(targets) > 1:
+                targets[1][FIRST_SUM] += wait
+                targets[1][FIRST_COUNT] += 1
     for agent, n in timing.acknowledgements.items():
-        add(agent, "customer_messages", n)
+        for b in buckets(agent):
+            b[CUSTOMER_MESSAGES] += n
     for agent, n in timing.agent_messages.items():
-        add(agent, "agent_messages", n)
-    out = []
-    for agent, named in totals.items():
-        for name in ("rounds", "answered_rounds", "response_time_sum", "first_response_time", "first_response_sum",
-                     "first_response_count", "slowest_response", "rounds_within_3min", "slow_rounds",
-                     "unanswered_rounds", "agent_messages", "customer_messages"):
-            if name in named:
-                out.append(Metric(name, round(named[name], 3), agent))
-            elif agent == "" and name not in ("first_response_time", "first_response_sum", "first_response_count"):
-                out.append(Metric(name, 0.0, ""))
+        for b in buckets(agent):
+            b[AGENT_MESSAGES] += n
+    out = [Metric(name, round(whole[i], 3)) for i, name in enumerate(FIGURES) if i not in AGENT_ONLY and i != FIRST_TIME]
+    if first_time is not None:
+        out.append(Metric("first_response_time", round(first_time, 3)))
+    for agent, values in per_agent.items():
+        out.extend(Metric(name, round(v, 3), agent) for name, v in zip(FIGURES, values) if v and name != "first_response_time")
     return out
 
 

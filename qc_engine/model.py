@@ -30,6 +30,9 @@ class Conversation:
     tz: str = "Asia/Shanghai"
     source_file: str = ""
     source_line: int | None = None
+    # Derived facts several rules share (e.g. the latency rounds), computed once per conversation.
+    # Only ever a cache of pure functions of the conversation: never state between conversations.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def started_at(self) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any, Mapping
 
 from .normalize import zone
@@ -103,7 +102,23 @@ class WorkingHours:
 
     def intervals_on(self, day: date, tz: str) -> tuple[tuple[float, float], ...]:
         """The open intervals of one local day as epoch seconds."""
-        return _intervals(self, day, tz)
+        cache = self._day_cache
+        hit = cache.get((day, tz))
+        if hit is None:
+            if len(cache) > 8192:
+                cache.clear()
+            hit = cache[(day, tz)] = _intervals(self, day, tz)
+        return hit
+
+    @property
+    def _day_cache(self) -> dict:
+        # Per calendar, so lookups hash a (date, zone) pair rather than the whole calendar.
+        try:
+            return self.__dict__["_days"]
+        except KeyError:
+            cache: dict = {}
+            object.__setattr__(self, "_days", cache)
+            return cache
 
     def open_seconds(self, start: float, end: float, tz: str) -> float:
         """Seconds of open time between two instants (0 when end is not after start)."""
@@ -169,7 +184,6 @@ def _instant(day: date, minutes: int, tz: str) -> float:
     return datetime(day.year, day.month, day.day, minutes // 60, minutes % 60, tzinfo=zone(tz)).timestamp()
 
 
-@lru_cache(maxsize=8192)
 def _intervals(hours: WorkingHours, day: date, tz: str) -> tuple[tuple[float, float], ...]:
     # Cached because a day's chats ask about the same few days over and over.
     out = []

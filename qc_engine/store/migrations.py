@@ -74,9 +74,12 @@ def m001_initial(db: sqlite_utils.Database):
     )
     db["findings"].create_index(["conversation_id"])
     db["findings"].create_index(["shop", "day", "agent"])
-    db["metrics"].create(
-        {"conversation_id": str, "agent": str, "name": str, "value": float},
-        pk=("conversation_id", "agent", "name"),
+    # Figures are stored as one JSON object per conversation and agent (a few rows per conversation
+    # instead of dozens); the `metrics` view shows them one figure per row.
+    db["metric_sets"].create({"conversation_id": str, "agent": str, "figures": str}, pk=("conversation_id", "agent"))
+    db.create_view(
+        "metrics",
+        "select s.conversation_id, s.agent, f.key as name, f.value as value from metric_sets s, json_each(s.figures) f",
     )
     db["rejected"].create(
         {"id": int, "run_id": int, "source_file": str, "line": int, "offset": int, "reason": str, "raw": str},
@@ -143,3 +146,18 @@ def m004_orders(db: sqlite_utils.Database):
         pk="order_id",
     )
     db["orders"].create_index(["shop", "buyer_key"])
+
+
+@migration
+def m005_shop_sales_daily(db: sqlite_utils.Database):
+    # A shop's day of sales figures: distinct customers (an agent's rows may share a customer, so agent rows do
+    # not add up), plus 静默下单 (orders with no conversation), which are never credited to an agent.
+    db["shop_sales_daily"].create(
+        {
+            "shop": str, "day": str, "inquiries": int, "ordered": int, "paid": int, "paid_amount": float,
+            "conversion_rate": float, "avg_order_value": float, "silent_orders": int, "silent_paid": int,
+            "silent_paid_amount": float, "updated_at": str,
+        },
+        pk=("shop", "day"),
+    )
+    db["orders"].create_index(["shop", "created_at"], if_not_exists=True)

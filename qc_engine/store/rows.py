@@ -20,7 +20,7 @@ FINDING_COLUMNS = (
     "finding_id", "conversation_id", "message_index", "category", "rule_id", "severity", "agent", "evidence",
     "reason", "expected", "points", "red_line", "shop", "day", "run_id",
 )
-METRIC_COLUMNS = ("conversation_id", "agent", "name", "value")
+METRIC_COLUMNS = ("conversation_id", "agent", "figures")
 RULE_ERROR_COLUMNS = ("run_id", "conversation_id", "rule_id", "plugin", "error")
 REJECTED_COLUMNS = ("run_id", "source_file", "line", "offset", "reason", "raw")
 
@@ -73,10 +73,11 @@ def add_result(rows: Rows, result: AuditResult, run_id: int) -> None:
             f"{cid}/{f.rule_id}/{idx}/{n}", cid, f.message_index, f.category, f.rule_id, f.severity, f.agent,
             mask_text(f.evidence), mask_text(f.reason), f.expected, f.points, int(f.red_line), conv.shop, day, run_id,
         ))
-    totals: dict[tuple[str, str], float] = {}
+    by_agent: dict[str, dict[str, float]] = {}
     for m in result.metrics:
-        totals[(m.agent, m.name)] = totals.get((m.agent, m.name), 0.0) + float(m.value)
-    rows.metrics.extend((cid, agent, name, value) for (agent, name), value in totals.items())
+        named = by_agent.setdefault(m.agent, {})
+        named[m.name] = named.get(m.name, 0) + m.value
+    rows.metrics.extend((cid, agent, json.dumps(named, ensure_ascii=False)) for agent, named in by_agent.items())
     rows.rule_errors.extend((run_id, cid, e.rule_id, e.plugin, e.error) for e in result.errors)
 
 

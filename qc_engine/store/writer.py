@@ -12,7 +12,7 @@ from .rows import (
     CONVERSATION_COLUMNS, FINDING_COLUMNS, MESSAGE_COLUMNS, METRIC_COLUMNS, REJECTED_COLUMNS, RULE_ERROR_COLUMNS, Rows,
 )
 
-CHILD_TABLES = ("messages", "findings", "metrics", "rule_errors")
+CHILD_TABLES = ("messages", "findings", "metric_sets", "rule_errors")
 CHUNK = 500  # ids per DELETE ... IN (...): below SQLite's variable limit
 
 
@@ -35,7 +35,7 @@ class StoreWriter:
             "conversations": _insert_sql("conversations", CONVERSATION_COLUMNS, "INSERT OR REPLACE"),
             "messages": _insert_sql("messages", MESSAGE_COLUMNS),
             "findings": _insert_sql("findings", FINDING_COLUMNS),
-            "metrics": _insert_sql("metrics", METRIC_COLUMNS),
+            "metrics": _insert_sql("metric_sets", METRIC_COLUMNS),
             "rule_errors": _insert_sql("rule_errors", RULE_ERROR_COLUMNS),
             "rejected": _insert_sql("rejected", REJECTED_COLUMNS),
         }
