@@ -27,3 +27,8 @@ def register_rule_files(register):
 @hookspec
 def register_commands(cli):
     """Add click commands or groups to the ``qc`` command-line interface."""
+
+
+@hookspec
+def register_order_loaders(register):
+    """Register order-export loaders (subclasses of ``qc_engine.orders.OrderLoader``) by calling ``register(LoaderClass)``."""

@@ -17,6 +17,7 @@ from .engine import audit_conversation
 from .loaders import LoadOptions, detect_loader, iter_input_files
 from .model import Conversation, RawRecord, Rejected
 from .normalize import raw_text, to_conversation
+from .orders import OrdersError, OrdersSummary, apply_orders
 from .plugins import load_plugins
 from .registry import collect
 from .ruleset import RuleBook
@@ -33,6 +34,9 @@ class UsageError(Exception):
     """Arguments that make an audit impossible; the CLI shows the message on one line."""
 
 
+UsageErrors = (UsageError, OrdersError)
+
+
 @dataclass
 class AuditOptions:
     inputs: list[Path]
@@ -43,6 +47,7 @@ class AuditOptions:
     timezone: str = "Asia/Shanghai"
     shop: str | None = None
     rule_time_limit: float = RULE_TIME_BASE_S  # seconds a rule may spend on one conversation (0: no limit)
+    order_files: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -58,6 +63,7 @@ class RunSummary:
     skipped_files: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     duration_s: float = 0.0
+    orders: OrdersSummary | None = None
 
 
 class _RuleTimeout(Exception):
@@ -146,7 +152,7 @@ def _records(options: AuditOptions, loaders, load_options: LoadOptions, summary:
 def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None] | None = None) -> RunSummary:
     global _BOOK, _GUARD, _RUN_ID, _TZ
     started = time.monotonic()
-    missing = [str(p) for p in options.inputs if not p.exists()]
+    missing = [str(p) for p in [*options.inputs, *options.order_files] if not p.exists()]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     plugins = load_plugins(options.plugin_files)
@@ -219,6 +225,8 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         submit(batch)
         while pending:
             absorb(pending.popleft().result())
+        # Always, not only with --orders: orders imported earlier apply to the days just audited.
+        summary.orders = apply_orders(db, options.order_files, options, run_id=run_id)
         status = "complete"
     finally:
         if pool is not None:

@@ -9,6 +9,7 @@ import click
 from .. import __version__
 from ..plugins import load_plugins
 from .audit import audit
+from .orders import orders_group
 from .plugins import plugins_group
 from .rules import rules_group
 
@@ -28,6 +29,7 @@ def cli():
 cli.add_command(audit)
 cli.add_command(rules_group)
 cli.add_command(plugins_group)
+cli.add_command(orders_group)
 
 
 def _add_plugin_commands() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ..rulefiles import RuleFileError
-from ..runner import AuditOptions, RunSummary, UsageError, default_workers, run_audit
+from ..runner import AuditOptions, RunSummary, UsageErrors, default_workers, run_audit
+from .orders import print_summary as print_orders
 
 CATEGORY_NAMES = {
     "latency": "响应时效 latency",
@@ -25,13 +26,15 @@ CATEGORY_NAMES = {
               help="A shop rule file, or a folder of them, applied on top of the defaults. Repeatable.")
 @click.option("--plugin", "plugin_files", multiple=True, type=click.Path(path_type=Path),
               help="A plugin .py file to load for this run (for trying a rule before packaging it). Repeatable.")
+@click.option("--orders", "order_files", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="A shop's order export (Taobao 订单报表 CSV/XLSX, or a generic CSV) for 询单转化率 and 客单价. Repeatable.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Processes that run the rules in parallel. Default: the number of CPU cores.")
 @click.option("--timezone", default="Asia/Shanghai", show_default=True,
               help="Time zone of exports whose times carry no offset.")
 @click.option("--shop", default=None, help="Shop name for exports that do not say which shop they are from.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
-def audit(paths, db_path, rule_files, plugin_files, workers, timezone, shop, quiet):
+def audit(paths, db_path, rule_files, plugin_files, order_files, workers, timezone, shop, quiet):
     """Audit chat logs: every conversation in PATHS (files or folders, format detected) is checked
     against the default rules plus your shop rule files, and the results land in the --db file.
 
@@ -41,7 +44,7 @@ def audit(paths, db_path, rule_files, plugin_files, workers, timezone, shop, qui
     """
     options = AuditOptions(
         inputs=list(paths), db=db_path, rule_files=list(rule_files), plugin_files=list(plugin_files),
-        workers=workers or default_workers(), timezone=timezone, shop=shop,
+        workers=workers or default_workers(), timezone=timezone, shop=shop, order_files=list(order_files),
     )
     show_progress = sys.stderr.isatty() and not quiet
     state = {"last": 0}
@@ -53,7 +56,7 @@ def audit(paths, db_path, rule_files, plugin_files, workers, timezone, shop, qui
 
     try:
         summary = run_audit(options, progress)
-    except (UsageError, RuleFileError) as exc:
+    except (*UsageErrors, RuleFileError) as exc:
         raise click.ClickException(str(exc)) from None
     if show_progress:
         click.echo("\r" + " " * 70 + "\r", nl=False, err=True)
@@ -84,3 +87,5 @@ def _print_summary(s: RunSummary, quiet: bool) -> None:
         click.echo(f"  {len(s.skipped_files)} file(s) of unknown format skipped: {shown}")
     for problem in s.problems:
         click.echo(f"  warning: {problem}")
+    if s.orders and (s.orders.files or s.orders.figures):
+        print_orders(s.orders)

@@ -1,0 +1,81 @@
+"""`qc orders ...`: bring shops' order exports in, for 询单转化率, 客单价 and orders per agent."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..orders import ORDER_FIELDS, OrdersError, OrdersOptions, OrdersSummary, apply_orders
+from ..rulefiles import RuleFileError
+
+
+def _column_map(pairs: tuple[str, ...]) -> dict[str, str]:
+    columns = {}
+    for pair in pairs:
+        name, sep, header = pair.partition("=")
+        name, header = name.strip(), header.strip()
+        if not sep or name not in ORDER_FIELDS or not header:
+            raise click.BadParameter(f"{pair!r}: expected FIELD=HEADER with FIELD one of {', '.join(ORDER_FIELDS)}",
+                                     param_hint="--column")
+        columns[name] = header
+    return columns
+
+
+@click.group("orders")
+def orders_group():
+    """Order exports: import them to compute 询单转化率 (inquiry conversion), 客单价 and orders per agent."""
+
+
+@orders_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The SQLite file your audits write to (created if missing).")
+@click.option("--rules", "rule_files", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Shop rule files (their `orders:` section sets the conversion window etc.). Repeatable.")
+@click.option("--plugin", "plugin_files", multiple=True, type=click.Path(path_type=Path),
+              help="A plugin .py file with an order loader to use for this import. Repeatable.")
+@click.option("--shop", default=None, help="Shop name, for exports without a 店铺名称 (shop) column.")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True,
+              help="Time zone of order times, unless the shop's rule file says otherwise.")
+@click.option("--column", "columns", multiple=True, metavar="FIELD=HEADER",
+              help="For a generic CSV: which column holds a field, e.g. --column order_id=单号. Repeatable.")
+def import_cmd(files, db_path, rule_files, plugin_files, shop, timezone, columns):
+    """Import order exports (Taobao/Tmall 订单报表 CSV/XLSX, or a generic CSV) and update the sales figures.
+
+    Only the order number, buyer, shop, times, amount and status are kept: buyer names, phones and addresses
+    in the export are never stored. Import the orders of the audited day and of the next day, because an order
+    counts for an inquiry until the end of the next day.
+
+    \b
+    Example:
+      qc orders import 订单报表-1120.csv 订单报表-1121.csv --db qc.db --rules rules/shops/
+    """
+    options = OrdersOptions(rule_files=list(rule_files), plugin_files=list(plugin_files), timezone=timezone, shop=shop,
+                            order_columns=_column_map(columns))
+    try:
+        summary = apply_orders(db_path, list(files), options)
+    except (OrdersError, RuleFileError) as exc:
+        raise click.ClickException(str(exc).splitlines()[0]) from None
+    print_summary(summary, db_path)
+    if summary.orders == 0:
+        raise click.ClickException("no order could be read from " + ", ".join(map(str, files))
+                                   + ("; see the 'rejected' table for why" if summary.rejected else ""))
+
+
+def print_summary(summary: OrdersSummary, db_path: Path | None = None) -> None:
+    """The import counts and each shop day's figures, the way a QC specialist reads them."""
+    where = f" into {db_path}" if db_path else ""
+    click.echo(f"Imported {summary.orders:,} orders from {summary.files} file(s){where}; "
+               f"{summary.rejected:,} rows could not be used.")
+    for (shop, day), f in sorted(summary.figures.items()):
+        rate = f"{f.conversion_rate:.1%}" if f.conversion_rate is not None else "-"
+        aov = f"{f.avg_order_value:.2f}" if f.avg_order_value is not None else "-"
+        click.echo(f"  {shop} {day}: 询单 {f.inquiries}, 下单 {f.ordered}, 付款 {f.paid}, 询单转化率 {rate}, "
+                   f"客单价 {aov}, 静默下单 {f.silent_orders}")
+    if summary.rejected:
+        click.echo("  Rows that could not be used are listed in the 'rejected' table (file, line, reason).")
+    if summary.skipped_files:
+        shown = ", ".join(summary.skipped_files[:5]) + (" ..." if len(summary.skipped_files) > 5 else "")
+        click.echo(f"  {len(summary.skipped_files)} file(s) are not order exports qc knows: {shown}")
+    for problem in summary.problems:
+        click.echo(f"  warning: {problem}")

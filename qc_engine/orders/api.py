@@ -1,0 +1,143 @@
+"""The order-loader API: plugins read shops' order exports into plain order records."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Iterator
+
+from ..loaders import SNIFF_BYTES
+from ..model import Rejected
+from ..normalize import zone
+from ..plugins import Plugins
+from ..privacy import mask_text
+from .fields import FieldError, cell_text, clean_order_id, normalize_status, parse_amount, parse_local_time
+
+# The only keys an order record may carry: nothing else from an export is ever kept.
+ORDER_FIELDS = ("order_id", "buyer", "shop", "created_at", "paid_at", "amount", "status")
+MAX_SHOP_CHARS = 200
+MAX_BUYER_CHARS = 200
+
+
+class OrderFileError(ValueError):
+    """A whole order file that cannot be read; the message never quotes the file's content."""
+
+
+@dataclass
+class OrderLoadOptions:
+    """What an order loader may need beyond the file: defaults for what the export does not say."""
+
+    timezone: str = "Asia/Shanghai"
+    shop: str | None = None  # shop name when the export has no shop column
+    columns: dict[str, str] = field(default_factory=dict)  # order field -> column header, for generic exports
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class OrderLoader:
+    """Base class of every order-export loader.
+
+    ``sniff`` looks at the first bytes of a file and says how sure it is
+    (0 = not mine, 1 = certainly mine). ``load`` streams the file and yields,
+    per order, a dict with only the keys in ORDER_FIELDS (raw cell values are
+    fine: they are cleaned centrally) plus ``line`` (1-based), or a
+    ``Rejected`` for a row it cannot use. Loaders must never pass on buyer
+    names, phones or addresses: the dict has no place for them.
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+
+    def sniff(self, path: Path, head: bytes) -> float:
+        raise NotImplementedError
+
+    def load(self, path: Path, options: OrderLoadOptions) -> Iterator[dict[str, Any] | Rejected]:
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class Order:
+    """An order as stored: the buyer only as the masked key that joins to conversations.customer."""
+
+    order_id: str
+    shop: str
+    buyer_key: str
+    created_at: datetime
+    paid_at: datetime | None
+    amount: float
+    status: str
+
+
+@dataclass
+class RegisteredOrderLoader:
+    loader: OrderLoader
+    plugin: str
+
+
+def order_loaders(plugins: Plugins) -> tuple[list[RegisteredOrderLoader], list[str]]:
+    """The order loaders the plugins register, and one line per plugin contribution refused."""
+    loaders: list[RegisteredOrderLoader] = []
+    problems: list[str] = []
+    hook = getattr(plugins.hook, "register_order_loaders", None)
+    if hook is None:
+        return loaders, problems
+    for impl in hook.get_hookimpls():
+        def register(cls, _plugin=impl.plugin_name):
+            try:
+                loader = cls() if isinstance(cls, type) else cls
+            except Exception as exc:  # noqa: BLE001 - a vendor's loader that cannot start is reported
+                problems.append(f"plugin {_plugin}: order loader {cls!r} failed to start: {exc}")
+                return
+            if not isinstance(loader, OrderLoader):
+                problems.append(f"plugin {_plugin}: {cls!r} is not an OrderLoader; skipped")
+                return
+            loaders.append(RegisteredOrderLoader(loader, _plugin))
+        try:
+            impl.function(register)
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"plugin {impl.plugin_name}: register_order_loaders failed: {type(exc).__name__}: {exc}")
+    return loaders, problems
+
+
+def detect_order_loader(path: Path, loaders: list[OrderLoader]) -> OrderLoader | None:
+    """The order loader most sure it can read the file, or None when none can."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except OSError:
+        return None
+    best, best_score = None, 0.0
+    for loader in loaders:
+        try:
+            score = float(loader.sniff(path, head) or 0.0)
+        except Exception:  # noqa: BLE001 - a broken sniff must not stop detection
+            score = 0.0
+        if score > best_score:
+            best, best_score = loader, score
+    return best
+
+
+def clean_order(record: dict[str, Any], timezone_of: Callable[[str], str], default_shop: str | None = None) -> Order:
+    """An Order from a loader's record (naive times in the shop's zone); FieldError says what is unusable."""
+    order_id = clean_order_id(record.get("order_id"))
+    shop = cell_text(record.get("shop")) or (default_shop or "")
+    if not shop:
+        raise FieldError("no shop name (the export has no shop column: give the shop with --shop)")
+    buyer = cell_text(record.get("buyer"))
+    if not buyer:
+        raise FieldError("no buyer (买家会员名)")
+    if len(shop) > MAX_SHOP_CHARS or len(buyer) > MAX_BUYER_CHARS:
+        raise FieldError("shop or buyer longer than 200 characters")
+    tz = zone(timezone_of(shop))
+    try:
+        created = parse_local_time(record.get("created_at"), tz)
+        paid = parse_local_time(record.get("paid_at"), tz)
+    except FieldError as exc:
+        raise FieldError(f"order {order_id}: {exc}") from None
+    if created is None:
+        raise FieldError(f"order {order_id}: no creation time")
+    status = normalize_status(record.get("status"))
+    try:
+        amount = parse_amount(record.get("amount"))
+    except FieldError as exc:
+        raise FieldError(f"order {order_id}: {exc}") from None
+    return Order(order_id, shop, mask_text(buyer), created, paid, amount, status)
