@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import __version__
+from .customers import customer_key_function
 from .engine import audit_conversation
 from .loaders import LoadOptions, detect_loader, iter_input_files
 from .model import Conversation, RawRecord, Rejected
@@ -48,6 +49,7 @@ class AuditOptions:
     shop: str | None = None
     rule_time_limit: float = RULE_TIME_BASE_S  # seconds a rule may spend on one conversation (0: no limit)
     order_files: list[Path] = field(default_factory=list)
+    customer_salt: str | None = None  # store customers as salted hashes instead of masked nicks
 
 
 @dataclass
@@ -98,6 +100,7 @@ _BOOK: RuleBook | None = None
 _GUARD: _TimeGuard | None = None
 _RUN_ID = 0
 _TZ = "Asia/Shanghai"
+_CUSTOMER_KEY: Callable[[str], str] = customer_key_function(None)
 
 
 def _install_guard(base_seconds: float) -> _TimeGuard | None:
@@ -128,7 +131,7 @@ def audit_batch(records: list[RawRecord | Rejected]) -> Rows:
             known = len(_BOOK.setup_errors)
             ruleset = _BOOK.for_shop(item.shop)
             rows.problems.extend(_BOOK.setup_errors[known:])
-            add_result(rows, audit_conversation(item, ruleset, _GUARD), _RUN_ID)
+            add_result(rows, audit_conversation(item, ruleset, _GUARD), _RUN_ID, _CUSTOMER_KEY)
     return rows
 
 
@@ -150,7 +153,7 @@ def _records(options: AuditOptions, loaders, load_options: LoadOptions, summary:
 
 
 def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None] | None = None) -> RunSummary:
-    global _BOOK, _GUARD, _RUN_ID, _TZ
+    global _BOOK, _GUARD, _RUN_ID, _TZ, _CUSTOMER_KEY
     started = time.monotonic()
     missing = [str(p) for p in [*options.inputs, *options.order_files] if not p.exists()]
     if missing:
@@ -178,6 +181,7 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     })
     summary = RunSummary(run_id, options.db, problems=problems)
     _BOOK, _RUN_ID, _TZ = book, run_id, options.timezone
+    _CUSTOMER_KEY = customer_key_function(options.customer_salt)
 
     def absorb(rows: Rows) -> None:
         # Duplicates across batches are found here, by the one process that sees every batch.

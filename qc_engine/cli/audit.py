@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..customers import SALT_ENV, salt_from_environment
 from ..rulefiles import RuleFileError
 from ..runner import AuditOptions, RunSummary, UsageErrors, default_workers, run_audit
 from .orders import print_summary as print_orders
@@ -33,8 +34,11 @@ CATEGORY_NAMES = {
 @click.option("--timezone", default="Asia/Shanghai", show_default=True,
               help="Time zone of exports whose times carry no offset.")
 @click.option("--shop", default=None, help="Shop name for exports that do not say which shop they are from.")
+@click.option("--hash-customers", is_flag=True,
+              help="Store customers as salted hashes (salt from the QC_CUSTOMER_SALT environment variable) "
+                   "instead of their nicks.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
-def audit(paths, db_path, rule_files, plugin_files, order_files, workers, timezone, shop, quiet):
+def audit(paths, db_path, rule_files, plugin_files, order_files, workers, timezone, shop, hash_customers, quiet):
     """Audit chat logs: every conversation in PATHS (files or folders, format detected) is checked
     against the default rules plus your shop rule files, and the results land in the --db file.
 
@@ -42,9 +46,13 @@ def audit(paths, db_path, rule_files, plugin_files, order_files, workers, timezo
     Example:
       qc audit logs/2026-11-20/ --db qc.db --rules rules/shops/
     """
+    salt = salt_from_environment() if hash_customers else None
+    if hash_customers and not salt:
+        raise click.ClickException(f"--hash-customers needs a secret salt in the {SALT_ENV} environment variable")
     options = AuditOptions(
         inputs=list(paths), db=db_path, rule_files=list(rule_files), plugin_files=list(plugin_files),
         workers=workers or default_workers(), timezone=timezone, shop=shop, order_files=list(order_files),
+        customer_salt=salt,
     )
     show_progress = sys.stderr.isatty() and not quiet
     state = {"last": 0}

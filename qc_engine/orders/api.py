@@ -31,6 +31,7 @@ class OrderLoadOptions:
     shop: str | None = None  # shop name when the export has no shop column
     columns: dict[str, str] = field(default_factory=dict)  # order field -> column header, for generic exports
     extra: dict[str, Any] = field(default_factory=dict)
+    customer_key: Callable[[str], str] = mask_text  # the same key the audit stores for the customer
 
 
 class OrderLoader:
@@ -116,7 +117,8 @@ def detect_order_loader(path: Path, loaders: list[OrderLoader]) -> OrderLoader |
     return best
 
 
-def clean_order(record: dict[str, Any], timezone_of: Callable[[str], str], default_shop: str | None = None) -> Order:
+def clean_order(record: dict[str, Any], timezone_of: Callable[[str], str], default_shop: str | None = None,
+                customer_key: Callable[[str], str] = mask_text) -> Order:
     """An Order from a loader's record (naive times in the shop's zone); FieldError says what is unusable."""
     order_id = clean_order_id(record.get("order_id"))
     shop = cell_text(record.get("shop")) or (default_shop or "")
@@ -140,4 +142,4 @@ def clean_order(record: dict[str, Any], timezone_of: Callable[[str], str], defau
         amount = parse_amount(record.get("amount"))
     except FieldError as exc:
         raise FieldError(f"order {order_id}: {exc}") from None
-    return Order(order_id, shop, mask_text(buyer), created, paid, amount, status)
+    return Order(order_id, shop, customer_key(buyer), created, paid, amount, status)

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ..customers import customer_key_function
 from ..plugins import load_plugins
 from ..registry import collect
 from ..store import open_db
@@ -87,6 +88,7 @@ def apply_orders(db: sqlite_utils.Database | str | Path, order_files: list[Path]
         load_options = OrderLoadOptions(
             timezone=getattr(options, "timezone", "Asia/Shanghai"), shop=getattr(options, "shop", None),
             columns={**settings.general.columns, **(getattr(options, "order_columns", None) or {})},
+            customer_key=customer_key_function(getattr(options, "customer_salt", None)),
         )
         imported = import_orders(database, [Path(p) for p in order_files], loaders, settings, load_options, run_id)
         summary.files, summary.orders, summary.rejected = imported.files, imported.orders, imported.rejected

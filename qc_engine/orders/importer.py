@@ -79,7 +79,7 @@ def import_orders(
                     rejects.append((run_id, source, item.line, mask_text(item.reason)))
                     continue
                 try:
-                    order = clean_order(item, settings.timezone_of, options.shop)
+                    order = clean_order(item, settings.timezone_of, options.shop, options.customer_key)
                 except FieldError as exc:
                     rejects.append((run_id, source, item.get("line"), mask_text(str(exc))))
                     continue

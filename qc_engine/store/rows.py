@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ..model import AuditResult, Rejected
 from ..privacy import mask_text
@@ -48,21 +49,23 @@ class Rows:
         self.rule_errors = [r for r in self.rule_errors if r[1] not in ids]
 
 
-def add_result(rows: Rows, result: AuditResult, run_id: int) -> None:
+def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Callable[[str], str] = mask_text) -> None:
     conv = result.conversation
     cid, msgs = conv.conversation_id, conv.messages
     day = conv.started_at[:10]
     agents = conv.agents()
     roles = [m.role for m in msgs]
     rows.conversations.append((
-        cid, conv.shop, conv.platform, mask_text(conv.customer), day, conv.started_at, conv.ended_at,
+        cid, conv.shop, conv.platform, customer_key(conv.customer), day, conv.started_at, conv.ended_at,
         json.dumps(agents, ensure_ascii=False), agents[0] if agents else "",
         len(msgs), roles.count("customer"), roles.count("agent"), roles.count("bot"),
         round(result.score, 2), int(result.red_line), len(result.findings),
         json.dumps(list(result.rule_files), ensure_ascii=False), conv.source_file, conv.source_line, run_id,
     ))
     rows.messages.extend(
-        (cid, m.index, m.ts_iso, m.role, mask_text(m.sender), mask_text(m.text), m.type) for m in msgs
+        (cid, m.index, m.ts_iso, m.role, customer_key(m.sender) if m.role == "customer" else mask_text(m.sender),
+         mask_text(m.text), m.type)
+        for m in msgs
     )
     seen: dict[tuple, int] = {}
     for f in result.findings:
