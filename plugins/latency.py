@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar, Iterable
 
 from qc_engine import Rule, hookimpl
@@ -133,6 +134,7 @@ class AcknowledgementMatcher:
         return len(core) <= 12 and words.fullmatch(core) is not None
 
 
+@lru_cache(maxsize=65536)  # customers repeat the same few short acknowledgements all day
 def _core(text: str) -> str:
     return _NON_WORD.sub("", _BRACKETED.sub("", simplify(text)))
 
@@ -416,11 +418,11 @@ def figures(conv: Conversation, timing: Timing, standards: LatencyStandards) -> 
     for agent, n in timing.agent_messages.items():
         for b in buckets(agent):
             b[AGENT_MESSAGES] += n
-    out = [Metric(name, round(whole[i], 3)) for i, name in enumerate(FIGURES) if i not in AGENT_ONLY and i != FIRST_TIME]
+    out = [Metric(name, whole[i]) for i, name in enumerate(FIGURES) if i not in AGENT_ONLY and i != FIRST_TIME]
     if first_time is not None:
-        out.append(Metric("first_response_time", round(first_time, 3)))
+        out.append(Metric("first_response_time", first_time))
     for agent, values in per_agent.items():
-        out.extend(Metric(name, round(v, 3), agent) for name, v in zip(FIGURES, values) if v and name != "first_response_time")
+        out.extend(Metric(name, v, agent) for name, v in zip(FIGURES, values) if v and name != "first_response_time")
     return out
 
 

@@ -170,8 +170,18 @@ class WorkingHours:
         return _local_midnight(_local_date(t, tz) + timedelta(days=1), tz)
 
 
+_DAY_BUCKET = 900  # every zone's offset is a multiple of 15 minutes, so a local midnight never falls inside a bucket
+_day_cache: dict[tuple[str, int], date] = {}
+
+
 def _local_date(t: float, tz: str) -> date:
-    return datetime.fromtimestamp(t, zone(tz)).date()
+    key = (tz, int(t // _DAY_BUCKET))
+    day = _day_cache.get(key)
+    if day is None:
+        if len(_day_cache) > 200_000:
+            _day_cache.clear()
+        day = _day_cache[key] = datetime.fromtimestamp(key[1] * _DAY_BUCKET, zone(tz)).date()
+    return day
 
 
 def _local_midnight(day: date, tz: str) -> float:
