@@ -23,6 +23,7 @@ import re
 from typing import Any, ClassVar, Iterable
 
 from qc_engine import Rule, hookimpl
+from qc_plugins import default_rule_file
 from qc_engine.model import Conversation, Finding
 from qc_engine.privacy import ADDRESS, BANK_CARD, ID_NUMBER, PHONE, Datum, Detector, apply_masks, mask_text
 
@@ -334,3 +335,8 @@ class SecretRequest(Rule):
 def register_rules(register):
     for rule in (PhoneNumberLeak, IdNumberLeak, BankCardLeak, AddressLeak, SecretRequest):
         register(rule)
+
+
+@hookimpl
+def register_rule_files(register):
+    register(default_rule_file("privacy.yaml"))
