@@ -49,6 +49,7 @@ class AuditOptions:
     shop: str | None = None
     rule_time_limit: float = RULE_TIME_BASE_S  # seconds a rule may spend on one conversation (0: no limit)
     order_files: list[Path] = field(default_factory=list)
+    loader_extra: dict = field(default_factory=dict)  # loader-specific settings (LoadOptions.extra)
     customer_salt: str | None = None  # store customers as salted hashes instead of masked nicks
 
 
@@ -166,7 +167,8 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     book = RuleBook(registry, options.rule_files)  # RuleFileError propagates: a bad rule file stops the run
     agents = frozenset(a for f in book.all_files for a in f.data.get("agents", ()))
     bots = frozenset(b for f in book.all_files for b in f.data.get("bots", ()))
-    load_options = LoadOptions(timezone=options.timezone, agents=agents, bots=bots, shop=options.shop)
+    load_options = LoadOptions(timezone=options.timezone, agents=agents, bots=bots, shop=options.shop,
+                               extra=dict(options.loader_extra))
 
     db = open_db(options.db)
     writer = StoreWriter(db)

@@ -1,6 +1,7 @@
 """`qc audit`: read chat exports, run the rules, store the results."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -34,11 +35,14 @@ CATEGORY_NAMES = {
 @click.option("--timezone", default="Asia/Shanghai", show_default=True,
               help="Time zone of exports whose times carry no offset.")
 @click.option("--shop", default=None, help="Shop name for exports that do not say which shop they are from.")
+@click.option("--loader-option", "loader_options", multiple=True, metavar="KEY=VALUE",
+              help="A setting for the loaders, e.g. session_gap_minutes=20 or "
+                   "csv_columns='{\"ts\": \"时间\"}' (see docs/loaders.md). Repeatable.")
 @click.option("--hash-customers", is_flag=True,
               help="Store customers as salted hashes (salt from the QC_CUSTOMER_SALT environment variable) "
                    "instead of their nicks.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
-def audit(paths, db_path, rule_files, plugin_files, order_files, workers, timezone, shop, hash_customers, quiet):
+def audit(paths, db_path, rule_files, plugin_files, order_files, workers, timezone, shop, loader_options, hash_customers, quiet):
     """Audit chat logs: every conversation in PATHS (files or folders, format detected) is checked
     against the default rules plus your shop rule files, and the results land in the --db file.
 
@@ -52,7 +56,7 @@ def audit(paths, db_path, rule_files, plugin_files, order_files, workers, timezo
     options = AuditOptions(
         inputs=list(paths), db=db_path, rule_files=list(rule_files), plugin_files=list(plugin_files),
         workers=workers or default_workers(), timezone=timezone, shop=shop, order_files=list(order_files),
-        customer_salt=salt,
+        customer_salt=salt, loader_extra=_parse_loader_options(loader_options),
     )
     show_progress = sys.stderr.isatty() and not quiet
     state = {"last": 0}
@@ -74,6 +78,19 @@ def audit(paths, db_path, rule_files, plugin_files, order_files, workers, timezo
             "nothing could be read: no conversation found in " + ", ".join(map(str, paths))
             + (f" ({len(summary.skipped_files)} files of unknown format skipped)" if summary.skipped_files else "")
         )
+
+
+def _parse_loader_options(pairs) -> dict:
+    extra = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--loader-option")
+        try:
+            extra[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            extra[key.strip()] = value  # plain text needs no quotes
+    return extra
 
 
 def _print_summary(s: RunSummary, quiet: bool) -> None:
