@@ -21,6 +21,7 @@ from .normalize import raw_text, to_conversation
 from .orders import OrdersError, OrdersSummary, apply_orders
 from .plugins import load_plugins
 from .registry import collect
+from .rollup import rebuild_agent_daily
 from .ruleset import RuleBook
 from .store import open_db
 from .store.rows import Rows, add_rejected, add_result
@@ -185,6 +186,8 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     _BOOK, _RUN_ID, _TZ = book, run_id, options.timezone
     _CUSTOMER_KEY = customer_key_function(options.customer_salt)
 
+    touched: set[tuple[str, str]] = set()  # (shop, day) pairs whose daily figures this run changes
+
     def absorb(rows: Rows) -> None:
         # Duplicates across batches are found here, by the one process that sees every batch.
         duplicates = {r[0] for r in rows.conversations if not writer.first_sighting(r[0])}
@@ -194,6 +197,7 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             if problem not in summary.problems:
                 summary.problems.append(problem)
         writer.write(rows)
+        touched.update((r[1], r[4]) for r in rows.conversations)
         summary.audited += len(rows.conversations)
         summary.rejected += len(rows.rejected)
         summary.read += len(rows.conversations) + len(rows.rejected)
@@ -231,6 +235,7 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         submit(batch)
         while pending:
             absorb(pending.popleft().result())
+        rebuild_agent_daily(db, touched)
         # Always, not only with --orders: orders imported earlier apply to the days just audited.
         summary.orders = apply_orders(db, options.order_files, options, run_id=run_id)
         status = "complete"

@@ -1,4 +1,7 @@
-"""Build sample_logs/formats/: the JSONL samples of 2026-11-20 rendered in each platform's export format.
+"""Build sample_logs/formats/: more conversations of 2026-11-20, rendered in each platform's export format.
+
+They come from the day generator with another seed than sample_logs/2026-11-20, so auditing the whole of
+sample_logs/ meets every conversation once.
 
 Run from the repository root: python tests/make_sample_exports.py
 A few broken records are added on purpose, so the rejected-records path shows.
@@ -12,24 +15,33 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from daygen import DayConfig, DayGenerator  # noqa: E402
 from renderers import JD_END, render_csv, render_jd, render_qianniu_web_rows, render_wangwang, render_wecom, write  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "sample_logs" / "2026-11-20"
+FORMAT_SEED = 2  # not the seed of sample_logs/2026-11-20: other conversations
 OUT = ROOT / "sample_logs" / "formats"
 PER_FORMAT = 30
 
 
-def conversations(name: str, limit: int = PER_FORMAT, skip: int = 0) -> list[dict]:
-    out = []
-    for line in (SOURCE / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
-        try:
+def _generated_day() -> dict[str, list[dict]]:
+    by_slug: dict[str, list[dict]] = {}
+    for shop, line, _label, n in DayGenerator(DayConfig(messages=5000, seed=FORMAT_SEED, violation_scale=2)).iter_records():
+        if n:
             conv = json.loads(line)
-            if conv["messages"] and all(isinstance(m, dict) and m.get("sender") and m.get("ts") for m in conv["messages"]):
-                out.append(conv)
-        except (ValueError, KeyError, TypeError):
-            continue
-    return out[skip:skip + limit]
+            conv["conversation_id"] = "x" + conv["conversation_id"]
+            by_slug.setdefault(shop.slug, []).append(conv)
+    return by_slug
+
+
+_DAY: dict[str, list[dict]] = {}
+
+
+def conversations(name: str, limit: int = PER_FORMAT, skip: int = 0) -> list[dict]:
+    if not _DAY:
+        _DAY.update(_generated_day())
+    return _DAY[name][skip:skip + limit]
 
 
 def jd_style(conv: dict) -> dict:

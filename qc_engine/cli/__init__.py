@@ -11,6 +11,9 @@ from ..plugins import load_plugins
 from .audit import audit
 from .orders import orders_group
 from .plugins import plugins_group
+from .report import report
+from .review import review_group
+from .sample import sample
 from .rules import rules_group
 
 
@@ -30,6 +33,9 @@ cli.add_command(audit)
 cli.add_command(rules_group)
 cli.add_command(plugins_group)
 cli.add_command(orders_group)
+cli.add_command(report)
+cli.add_command(sample)
+cli.add_command(review_group)
 
 
 def _add_plugin_commands() -> None:

@@ -1,0 +1,203 @@
+"""Everything the reports show, read from the store with SQL aggregates (no loops over messages).
+
+Only the messages around the findings shown are fetched. Figures respect human verdicts: overturned
+findings are left out (they are returned apart, for the review log) and manual findings count.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from ..rollup import LATEST_VERDICTS_SQL, effective_scores_sql, rebuild_agent_daily
+from ..sampling import stored_sample
+
+WINDOW_DAYS = 7
+CONTEXT_BEFORE = 3
+CONTEXT_AFTER = 2
+FINDINGS_SHOWN_PER_AGENT = 30
+
+
+class NoDataError(Exception):
+    """The store has nothing to report for the requested day or shop."""
+
+
+@dataclass
+class ReportData:
+    day: str
+    days: list[str]  # the trend window, oldest first, ending with ``day``
+    shops: list[str]
+    shop_trend: dict[str, list[dict]] = field(default_factory=dict)  # shop -> one row per day of the window
+    agents_today: list[dict] = field(default_factory=list)  # agent_daily rows of the day, best score first
+    agent_trend: dict[tuple[str, str], dict[str, dict]] = field(default_factory=dict)  # (shop, agent) -> day -> row
+    findings: list[dict] = field(default_factory=list)  # the day's findings that count, with any confirmation
+    overturned: list[dict] = field(default_factory=list)  # the day's findings a reviewer overturned
+    manual: list[dict] = field(default_factory=list)  # the day's manual findings
+    categories_by_day: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # shop -> day -> category -> n
+    sales: dict[str, dict] = field(default_factory=dict)  # shop -> shop_sales_daily row of the day
+    sample: list[dict] = field(default_factory=list)
+    context: dict[str, list[dict]] = field(default_factory=dict)  # conversation_id -> messages around findings
+
+    def shop_today(self, shop: str) -> dict:
+        rows = [r for r in self.shop_trend.get(shop, []) if r["day"] == self.day]
+        return rows[0] if rows else {}
+
+
+def latest_day(db: sqlite_utils.Database, shop: str | None = None) -> str | None:
+    """The most recent day the store has conversations for (in one shop, when given)."""
+    sql, params = "select max(day) from conversations", []
+    if shop:
+        sql += " where shop = ?"
+        params.append(shop)
+    return db.execute(sql, params).fetchone()[0]
+
+
+def window(day: str, n: int = WINDOW_DAYS) -> list[str]:
+    end = date.fromisoformat(day)
+    return [(end - timedelta(days=i)).isoformat() for i in range(n - 1, -1, -1)]
+
+
+def _table_exists(db: sqlite_utils.Database, name: str) -> bool:
+    return db.execute("select 1 from sqlite_master where name = ?", [name]).fetchone() is not None
+
+
+def load_report_data(db: sqlite_utils.Database, day: str | None = None, shop: str | None = None) -> ReportData:
+    """Read the figures of one day (and the 7 days before it, for trends), for every shop or one."""
+    day = day or latest_day(db, shop)
+    if not day:
+        raise NoDataError("the store has no conversations yet; run `qc audit` first")
+    days = window(day)
+    shop_clause, shop_params = ("c.shop = ?", [shop]) if shop else ("1", [])
+    pairs = db.execute(
+        f"select distinct shop, day from conversations c where day between ? and ? and {shop_clause}",
+        [days[0], day] + shop_params,
+    ).fetchall()
+    rebuild_agent_daily(db, {(s, d) for s, d in pairs})  # figures follow the latest reviews
+    shops = sorted({s for s, d in pairs if d == day})
+    if not shops:
+        raise NoDataError(f"no conversations on {day}" + (f" for shop {shop!r}" if shop else ""))
+    data = ReportData(day, days, shops)
+    where = f"c.day between ? and ? and {shop_clause}"
+    params = [days[0], day] + shop_params
+    for row in db.query(
+        f"select e.shop, e.day, count(*) as conversations, round(avg(e.score), 2) as score_avg,"
+        f" sum(e.red_line) as red_lines, sum(e.finding_count) as findings, count(distinct c.customer) as customers,"
+        f" sum(c.message_count) as messages from ({effective_scores_sql(where)}) e"
+        f" join conversations c on c.conversation_id = e.conversation_id group by e.shop, e.day order by e.day",
+        params * 3,
+    ):
+        data.shop_trend.setdefault(row["shop"], []).append(row)
+    adp = [days[0], day] + shop_params
+    for row in db.query(f"select * from agent_daily c where day between ? and ? and {shop_clause}", adp):
+        data.agent_trend.setdefault((row["shop"], row["agent"]), {})[row["day"]] = row
+        if row["day"] == day and row["conversations"]:
+            data.agents_today.append(row)
+    data.agents_today.sort(key=lambda r: (-(r["score_avg"] or 0), -(r["conversations"] or 0), r["agent"]))
+    _load_findings(db, data, shop_clause, shop_params)
+    _load_categories(db, data, shop_clause, shop_params)
+    if _table_exists(db, "shop_sales_daily"):
+        for row in db.query(f"select * from shop_sales_daily c where day = ? and {shop_clause}", [day] + shop_params):
+            data.sales[row["shop"]] = row
+    data.sample = stored_sample(db, day, shop)
+    _load_context(db, data)
+    return data
+
+
+def _load_findings(db: sqlite_utils.Database, data: ReportData, shop_clause: str, shop_params: list) -> None:
+    sql = f"""
+    select f.*, lv.verdict, r.reason as review_reason, r.reviewer, r.reviewed_at
+    from findings f
+    join conversations c on c.conversation_id = f.conversation_id
+    left join ({LATEST_VERDICTS_SQL}) lv on lv.finding_id = f.finding_id
+    left join reviews r on r.id = (select max(id) from reviews r3 where r3.finding_id = f.finding_id)
+    where c.day = ? and {shop_clause}
+    order by f.agent, f.points desc, f.conversation_id, f.message_index
+    """
+    for row in db.query(sql, [data.day] + shop_params):
+        (data.overturned if row["verdict"] == "overturned" else data.findings).append(row)
+    data.manual = list(db.query(
+        f"select m.*, c.shop, c.day from manual_findings m join conversations c on c.conversation_id = m.conversation_id"
+        f" where c.day = ? and {shop_clause} order by m.agent, m.points desc, m.id",
+        [data.day] + shop_params,
+    ))
+
+
+def _load_categories(db: sqlite_utils.Database, data: ReportData, shop_clause: str, shop_params: list) -> None:
+    sql = f"""
+    select c.shop, c.day, f.category, count(*) as n from findings f
+    join conversations c on c.conversation_id = f.conversation_id
+    left join ({LATEST_VERDICTS_SQL}) lv on lv.finding_id = f.finding_id
+    where c.day between ? and ? and {shop_clause} and coalesce(lv.verdict, '') != 'overturned'
+    group by 1, 2, 3
+    union all
+    select c.shop, c.day, m.category, count(*) from manual_findings m
+    join conversations c on c.conversation_id = m.conversation_id
+    where c.day between ? and ? and {shop_clause}
+    group by 1, 2, 3
+    """
+    params = [data.days[0], data.day] + shop_params
+    for shop, day, category, n in db.execute(sql, params * 2).fetchall():
+        per_day = data.categories_by_day.setdefault(shop, {}).setdefault(day, defaultdict(int))
+        per_day[category] += n
+
+
+def shown_findings(data: ReportData, shop: str, agent: str) -> list[dict]:
+    """The findings an agent's sheet shows in context: the costliest first, at most FINDINGS_SHOWN_PER_AGENT."""
+    return [f for f in data.findings if f["shop"] == shop and f["agent"] == agent][:FINDINGS_SHOWN_PER_AGENT]
+
+
+def _load_context(db: sqlite_utils.Database, data: ReportData) -> None:
+    wanted: list[tuple[str, int, int]] = []
+    for shop, agent in {(f["shop"], f["agent"]) for f in data.findings}:
+        for f in shown_findings(data, shop, agent):
+            if f["message_index"] is not None:
+                wanted.append((f["conversation_id"], f["message_index"] - CONTEXT_BEFORE, f["message_index"] + CONTEXT_AFTER))
+    for m in data.manual:
+        if m["message_index"] is not None:
+            wanted.append((m["conversation_id"], m["message_index"] - CONTEXT_BEFORE, m["message_index"] + CONTEXT_AFTER))
+    if not wanted:
+        return
+    conn = db.conn
+    conn.execute("create temp table if not exists report_context (conversation_id text, lo int, hi int)")
+    conn.execute("delete from temp.report_context")
+    conn.executemany("insert into temp.report_context values (?, ?, ?)", wanted)
+    rows = conn.execute(
+        "select distinct m.conversation_id, m.message_index, m.ts, m.role, m.sender, m.text, m.type"
+        " from temp.report_context w join messages m on m.conversation_id = w.conversation_id"
+        " and m.message_index between w.lo and w.hi order by m.conversation_id, m.message_index"
+    ).fetchall()
+    conn.execute("delete from temp.report_context")
+    conn.commit()
+    for cid, index, ts, role, sender, text, mtype in rows:
+        data.context.setdefault(cid, []).append(
+            {"message_index": index, "ts": ts, "role": role, "sender": sender, "text": text, "type": mtype}
+        )
+
+
+def messages_around(data: ReportData, conversation_id: str, index: int) -> list[dict]:
+    """The fetched messages a few before and after ``index`` in one conversation."""
+    return [m for m in data.context.get(conversation_id, ())
+            if index - CONTEXT_BEFORE <= m["message_index"] <= index + CONTEXT_AFTER]
+
+
+def top_things(data: ReportData, shop: str, agent: str) -> list[dict[str, Any]]:
+    """The agent's costliest problems of the day, one per rule: rule, category, advice, count, points."""
+    groups: dict[str, dict[str, Any]] = {}
+    for f in data.findings:
+        if f["shop"] == shop and f["agent"] == agent:
+            g = groups.setdefault(f["rule_id"], {"rule_id": f["rule_id"], "category": f["category"], "n": 0,
+                                                  "points": 0.0, "advice": f["expected"] or f["reason"],
+                                                  "red_line": 0})
+            g["n"] += 1
+            g["points"] += f["points"] or 0
+            g["red_line"] |= f["red_line"] or 0
+    for m in data.manual:
+        if m["shop"] == shop and m["agent"] == agent:
+            g = groups.setdefault(f"manual:{m['category']}", {"rule_id": "", "category": m["category"], "n": 0,
+                                                              "points": 0.0, "advice": m["note"], "red_line": 0})
+            g["n"] += 1
+            g["points"] += m["points"] or 0
+    return sorted(groups.values(), key=lambda g: (-g["red_line"], -g["points"], -g["n"], g["rule_id"]))

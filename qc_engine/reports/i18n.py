@@ -1,0 +1,130 @@
+"""Report wording in Chinese (default) and English."""
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "index_title": ("质检日报", "QC daily reports"),
+    "team_title": ("团队总览", "Team overview"),
+    "shop_title": ("店铺日报", "Shop daily report"),
+    "agent_title": ("客服辅导单", "Agent coaching sheet"),
+    "sample_title": ("今日抽检清单", "Today's review sample"),
+    "day": ("日期", "Day"),
+    "shop": ("店铺", "Shop"),
+    "shops": ("店铺日报", "Shop reports"),
+    "agent": ("客服", "Agent"),
+    "agents": ("客服辅导单", "Agent coaching sheets"),
+    "rank": ("排名", "Rank"),
+    "conversations": ("接待数", "Conversations"),
+    "customers": ("咨询人数", "Customers"),
+    "messages": ("消息数", "Messages"),
+    "score": ("质检得分", "QC score"),
+    "score_avg": ("平均得分", "Average score"),
+    "score_change": ("较前一日", "vs previous day"),
+    "score_7d": ("近7日得分", "Score, last 7 days"),
+    "conversations_7d": ("近7日接待数", "Conversations, last 7 days"),
+    "findings": ("问题数", "Findings"),
+    "red_lines": ("红线", "Red lines"),
+    "first_response": ("首次响应(秒)", "First response (s)"),
+    "avg_response": ("平均响应(秒)", "Average response (s)"),
+    "response_figures": ("响应指标", "Response figures"),
+    "rate_3min": ("3分钟回复率", "3-minute response rate"),
+    "slow_rounds": ("慢回复轮次", "Slow rounds"),
+    "unanswered": ("未回复轮次", "Unanswered rounds"),
+    "answer_ratio": ("答问比", "Answer ratio"),
+    "slowest": ("最慢响应(秒)", "Slowest response (s)"),
+    "inquiries": ("询单人数", "Inquiries"),
+    "paid": ("付款人数", "Paid"),
+    "conversion": ("询单转化率", "Conversion rate"),
+    "paid_amount": ("付款金额", "Paid amount"),
+    "by_category": ("问题分类", "Findings by category"),
+    "category": ("类别", "Category"),
+    "count": ("次数", "Count"),
+    "points": ("扣分", "Points"),
+    "rule": ("规则", "Rule"),
+    "severity": ("严重程度", "Severity"),
+    "reason": ("问题", "What happened"),
+    "expected": ("应当", "What to do instead"),
+    "verdict": ("结论", "Verdict"),
+    "auto_verdict": ("系统判定", "Automatic"),
+    "human_verdict": ("人工复核", "Human review"),
+    "top3": ("今天最需要改进的三件事", "Top three things to work on"),
+    "nothing_to_fix": ("今天没有发现需要改进的问题，继续保持！", "Nothing to fix today: keep it up!"),
+    "findings_detail": ("问题明细（含上下文）", "Findings in context"),
+    "more_findings": ("另有 {n} 条问题未展开，见 CSV / Excel 文件。", "{n} more findings are not shown; see the CSV / Excel files."),
+    "manual_findings": ("人工质检发现", "Manual findings"),
+    "review_log": ("复核记录", "Review log"),
+    "overturned_note": ("以下系统问题已被人工撤销，不计入得分。", "These automatic findings were overturned by a reviewer and do not count."),
+    "reviewer": ("复核人", "Reviewer"),
+    "note": ("说明", "Note"),
+    "ranked": ("客服排名", "Agents ranked"),
+    "categories_over_time": ("近7日问题分类趋势", "Findings by category, last 7 days"),
+    "top_rules": ("触发最多的规则", "Rules that fire most"),
+    "trend": ("趋势", "Trend"),
+    "downloads": ("下载", "Downloads"),
+    "xlsx": ("Excel 工作簿", "Excel workbook"),
+    "csv": ("CSV 文件", "CSV files"),
+    "no_data": ("暂无数据", "No data"),
+    "sample_reason": ("抽检原因", "Why sampled"),
+    "no_sample": ("还没有抽检：运行 qc sample --db 质检库文件 --date {day} 抽取，然后重新生成报告。",
+                  "No review sample yet: run qc sample --db STORE --date {day}, then make the reports again."),
+    "reviewed": ("已复核", "Reviewed"),
+    "conversation": ("会话", "Conversation"),
+    "generated": ("生成于", "Generated"),
+    "tip_response": ("回复速度：3分钟回复率 {rate}，目标 90% 以上；客户发问后尽快回应。",
+                     "Reply speed: 3-minute response rate {rate}, aim for 90% or more; answer customers sooner."),
+    "tip_first": ("首次响应平均 {sec} 秒，目标 30 秒以内；接入后先问候客户。",
+                  "First response takes {sec}s on average, aim for under 30s; greet the customer first."),
+    "tip_finding": ("{category}：{advice}（今天 {n} 次，扣 {points} 分）",
+                    "{category}: {advice} ({n} today, {points} points)"),
+    "message_flagged": ("问题消息", "Flagged message"),
+    "see_store": ("数据均来自质检库，客户个人信息已脱敏。", "All figures come from the QC store; customer personal data is masked."),
+}
+
+CATEGORIES = {
+    "latency": ("响应时效", "Response time"),
+    "forbidden_phrase": ("违规用语", "Forbidden phrases"),
+    "privacy_leak": ("隐私泄露", "Privacy leaks"),
+    "script_adherence": ("话术规范", "Script adherence"),
+}
+SEVERITIES = {
+    "info": ("提示", "info"), "minor": ("轻微", "minor"), "major": ("严重", "major"), "critical": ("致命", "critical"),
+}
+VERDICTS = {
+    "confirmed": ("人工确认", "confirmed"), "overturned": ("人工撤销", "overturned"), "": ("系统判定", "automatic"),
+    "manual": ("人工发现", "manual"),
+}
+SAMPLE_REASONS = {"red_line": ("红线必检", "red line"), "weighted_share": ("按比例抽检（低分优先）", "weighted share")}
+ROLES = {"customer": ("客户", "customer"), "agent": ("客服", "agent"), "bot": ("机器人", "bot"), "system": ("系统", "system")}
+
+
+class Words:
+    """Labels for one language: ``w("score")``, ``w.category("latency")``."""
+
+    def __init__(self, lang: str = "zh"):
+        if lang not in LANGS:
+            raise ValueError(f"language must be one of {', '.join(LANGS)}")
+        self.lang = lang
+        self._i = LANGS.index(lang)
+
+    def __call__(self, key: str, **values) -> str:
+        text = _TEXT[key][self._i]
+        return text.format(**values) if values else text
+
+    def _pick(self, table: dict[str, tuple[str, str]], key: str) -> str:
+        return table[key][self._i] if key in table else key
+
+    def category(self, key: str) -> str:
+        return self._pick(CATEGORIES, key or "")
+
+    def severity(self, key: str) -> str:
+        return self._pick(SEVERITIES, key or "")
+
+    def verdict(self, key: str | None) -> str:
+        return self._pick(VERDICTS, key or "")
+
+    def sample_reason(self, key: str) -> str:
+        return self._pick(SAMPLE_REASONS, key or "")
+
+    def role(self, key: str) -> str:
+        return self._pick(ROLES, key or "")

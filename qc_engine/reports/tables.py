@@ -1,0 +1,122 @@
+"""The report figures as CSV files and one Excel workbook (the same rows the HTML pages show).
+
+Text is masked again and guarded against spreadsheet formula injection (a chat line starting with
+"=" must stay text in Excel).
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from ..privacy import mask_text
+from .data import ReportData
+from .i18n import Words
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value):
+    """Numbers as they are; text masked, with a leading quote where a spreadsheet would run it as a formula."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    text = mask_text(str(value))
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def cleaned(tables: dict[str, tuple[list[str], list[list]]]) -> dict[str, tuple[list[str], list[list]]]:
+    """The tables with every cell passed through ``_text`` once (reasons and names repeat: each is masked once)."""
+    seen: dict[str, object] = {}
+
+    def clean(value):
+        if not isinstance(value, str):
+            return _text(value)
+        out = seen.get(value)
+        if out is None:
+            out = seen[value] = _text(value)
+        return out
+
+    return {name: ([clean(h) for h in headers], [[clean(v) for v in row] for row in rows])
+            for name, (headers, rows) in tables.items()}
+
+
+def sheets(data: ReportData, w: Words) -> dict[str, tuple[list[str], list[list]]]:
+    """Sheet name -> (headers, rows) for every table the reports contain."""
+    shops = []
+    for shop in data.shops:
+        t = data.shop_today(shop)
+        s = data.sales.get(shop, {})
+        shops.append([data.day, shop, t.get("conversations"), t.get("customers"), t.get("messages"), t.get("score_avg"),
+                      t.get("findings"), t.get("red_lines"), s.get("inquiries"), s.get("paid"), s.get("conversion_rate"),
+                      s.get("paid_amount")])
+    agents = [[a["day"], a["shop"], a["agent"], a["conversations"], a["score_avg"], a["findings"], a["red_lines"],
+               a["first_response_avg"], a["avg_response_time"], a["response_rate_3min"], a["slow_rounds"],
+               a["unanswered_rounds"], a["answer_ratio"], a["rounds"], a["agent_messages"], a["customer_messages"]]
+              for a in data.agents_today]
+    findings = [[f["day"], f["shop"], f["agent"], f["conversation_id"], f["message_index"], f["finding_id"], f["rule_id"],
+                 w.category(f["category"]), w.severity(f["severity"]), f["points"], "Y" if f["red_line"] else "",
+                 w.verdict(f["verdict"]), f["reason"], f["expected"], f["evidence"]] for f in data.findings]
+    findings += [[m["day"], m["shop"], m["agent"], m["conversation_id"], m["message_index"], f"manual/{m['id']}", "",
+                  w.category(m["category"]), w.severity(m["severity"]), m["points"], "", w.verdict("manual"), m["note"],
+                  "", ""] for m in data.manual]
+    reviews = [[f["day"], f["shop"], f["agent"], f["finding_id"], f["rule_id"], w.verdict("overturned"), f["review_reason"],
+                f["reviewer"], f["reviewed_at"]] for f in data.overturned]
+    trend = [[r["day"], shop, r["conversations"], r["score_avg"], r["findings"], r["red_lines"]]
+             for shop in data.shops for r in data.shop_trend.get(shop, [])]
+    sample = [[data.day, s["shop"], s["conversation_id"], s["agent"], s["score"], w.sample_reason(s["reason"]), s["seed"]]
+              for s in data.sample]
+    return {
+        "shops": ([w("day"), w("shop"), w("conversations"), w("customers"), w("messages"), w("score_avg"), w("findings"),
+                   w("red_lines"), w("inquiries"), w("paid"), w("conversion"), w("paid_amount")], shops),
+        "agents": ([w("day"), w("shop"), w("agent"), w("conversations"), w("score_avg"), w("findings"), w("red_lines"),
+                    w("first_response"), w("avg_response"), w("rate_3min"), w("slow_rounds"), w("unanswered"),
+                    w("answer_ratio"), "rounds", "agent_messages", "customer_messages"], agents),
+        "findings": ([w("day"), w("shop"), w("agent"), w("conversation"), "message_index", "finding_id", w("rule"),
+                      w("category"), w("severity"), w("points"), w("red_lines"), w("verdict"), w("reason"), w("expected"),
+                      "evidence"], findings),
+        "overturned": ([w("day"), w("shop"), w("agent"), "finding_id", w("rule"), w("verdict"), w("note"), w("reviewer"),
+                        "reviewed_at"], reviews),
+        "trend": ([w("day"), w("shop"), w("conversations"), w("score_avg"), w("findings"), w("red_lines")], trend),
+        "sample": ([w("day"), w("shop"), w("conversation"), w("agent"), w("score"), w("sample_reason"), "seed"], sample),
+    }
+
+
+def write_csv(out_dir: Path, tables: dict[str, tuple[list[str], list[list]]]) -> dict[str, Path]:
+    """One UTF-8 CSV per table (with a BOM, so Excel opens Chinese text correctly); tables as ``cleaned`` returns."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, (headers, rows) in tables.items():
+        path = out_dir / f"{name}.csv"
+        with open(path, "w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(headers)
+            writer.writerows(rows)
+        paths[name] = path
+    return paths
+
+
+def write_xlsx(path: Path, tables: dict[str, tuple[list[str], list[list]]]) -> Path:
+    """One workbook, one sheet per table, header row bold and frozen; tables as ``cleaned`` returns."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)  # streams rows: a day of findings stays fast and small in memory
+    bold = Font(bold=True)
+    for name, (headers, rows) in tables.items():
+        ws = wb.create_sheet(name)
+        ws.freeze_panes = "A2"
+        for i, header in enumerate(headers, 1):
+            sample = [len(str(r[i - 1])) for r in rows[:200] if r[i - 1] is not None]
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, len(str(header)) * 2, *sample, 0) + 2)
+        head = []
+        for header in headers:
+            cell = WriteOnlyCell(ws, value=header)
+            cell.font = bold
+            head.append(cell)
+        ws.append(head)
+        for row in rows:
+            ws.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
