@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .store import write_transaction
 from .model import SEVERITIES
 from .privacy import mask_text
 from .rollup import rebuild_agent_daily
@@ -83,7 +84,7 @@ def record_verdict(db: sqlite_utils.Database, finding_id: str, verdict: str, rea
     agent = f["agent"] or ""
     rebuild_agent_daily(db, {(f["shop"], f["day"])})
     before = _agent_score(db, f["shop"], agent, f["day"])
-    with db.conn:
+    with write_transaction(db.conn):
         db.conn.execute(
             "insert into reviews (finding_id, conversation_id, verdict, reason, reviewer, reviewed_at) values (?, ?, ?, ?, ?, ?)",
             (finding_id, f["conversation_id"], verdict, mask_text(reason), reviewer or default_reviewer(), _now()),
@@ -113,7 +114,7 @@ def add_manual_finding(
             raise ReviewError(f"conversation {conversation_id!r} has no message {message_index}")
         if agent is None and hit[1] == "agent":
             agent = hit[0]
-    with db.conn:
+    with write_transaction(db.conn):
         cur = db.conn.execute(
             "insert into manual_findings (conversation_id, message_index, category, severity, agent, note, points,"
             " reviewer, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -10,6 +10,7 @@ from typing import Iterable
 
 import sqlite_utils
 
+from .store import write_transaction
 from .scoring import DEFAULT_START
 
 # Latest verdict per finding: a confirm after an overturn puts the finding back.
@@ -146,7 +147,7 @@ def rebuild_agent_daily(db: sqlite_utils.Database, days: Iterable[tuple[str, str
     """Recompute agent_daily for these (shop, day) pairs (None: every day in the store); returns rows written."""
     conn = db.conn
     conn.execute("create temp table if not exists rollup_days (shop text, day text, primary key (shop, day))")
-    with conn:
+    with write_transaction(conn):
         conn.execute("delete from temp.rollup_days")
         if days is None:
             conn.execute("insert or ignore into temp.rollup_days select distinct shop, day from conversations")

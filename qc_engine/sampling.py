@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
+from .store import write_transaction
 from .rollup import effective_scores_sql
 
 RED_LINE = "red_line"
@@ -72,7 +73,7 @@ def draw_sample(db: sqlite_utils.Database, day: str, share: float = 0.1, seed: i
 def store_sample(db: sqlite_utils.Database, picks: list[Pick], day: str, seed: int, shop: str | None = None) -> None:
     """Replace the stored sample of that day (and shop) with these picks."""
     now = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
-    with db.conn:
+    with write_transaction(db.conn):
         if shop:
             db.conn.execute("delete from samples where day = ? and shop = ?", (day, shop))
         else:

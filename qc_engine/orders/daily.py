@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import sqlite_utils
 
+from ..store import write_transaction
 from ..privacy import mask_text
 from .conversion import Contact, OrderFact, SalesResult, compute_sales
 from .settings import SalesSettings
@@ -111,7 +112,7 @@ def compute_shop_days(db: sqlite_utils.Database, shop: str, days: set[str], sett
 def write_shop_days(db: sqlite_utils.Database, shop: str, result: SalesResult) -> None:
     """Replace the sales columns of these days: other columns of agent_daily rows are left as they are."""
     now = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
-    with db.conn:
+    with write_transaction(db.conn):
         for day in result.shop:
             db.conn.execute(_RESET_AGENT, (shop, day))
         db.conn.executemany(_UPSERT_AGENT, [

@@ -8,6 +8,7 @@ import sqlite_utils
 
 from ..loaders import iter_input_files
 from ..model import Rejected
+from ..store import write_transaction
 from ..privacy import mask_text
 from .api import Order, OrderFileError, OrderLoadOptions, RegisteredOrderLoader, clean_order, detect_order_loader
 from .fields import FieldError
@@ -57,7 +58,7 @@ def import_orders(
     rejects: list[tuple] = []
 
     def flush() -> None:
-        with db.conn:
+        with write_transaction(db.conn):
             if rows:
                 db.conn.executemany(_INSERT, rows)
             if rejects:

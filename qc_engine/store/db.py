@@ -1,6 +1,8 @@
 """Opening the store: WAL so a second writer waits instead of failing, migrations applied."""
 from __future__ import annotations
 
+import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -22,3 +24,22 @@ def open_db(path: str | Path, migrate_schema: bool = True) -> sqlite_utils.Datab
     if migrate_schema:
         migrate(db)
     return db
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection):
+    """A transaction that takes the write lock up front (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes fails at once with "database is
+    locked" when another audit wrote in between; taking the lock first makes it wait
+    (busy timeout) instead, so two audits on one database both finish.
+    """
+    if conn.in_transaction:
+        conn.commit()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()

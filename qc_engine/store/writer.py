@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .db import write_transaction
 from .rows import (
     CONVERSATION_COLUMNS, FINDING_COLUMNS, MESSAGE_COLUMNS, METRIC_COLUMNS, REJECTED_COLUMNS, RULE_ERROR_COLUMNS, Rows,
 )
@@ -43,7 +44,7 @@ class StoreWriter:
     def mark_interrupted_runs(self) -> int:
         """Runs left 'running' by a process that no longer exists were cut off: mark them incomplete."""
         stale = [r["id"] for r in self.db.query("select id, pid from runs where status = 'running'") if not _alive(r["pid"])]
-        with self.conn:
+        with write_transaction(self.conn):
             for run_id in stale:
                 self.conn.execute("update runs set status = 'incomplete' where id = ?", (run_id,))
         return len(stale)
@@ -56,7 +57,7 @@ class StoreWriter:
         return self.conn.execute("insert or ignore into seen_ids values (?)", (conversation_id,)).rowcount == 1
 
     def start_run(self, fields: dict[str, Any]) -> int:
-        with self.conn:
+        with write_transaction(self.conn):
             cur = self.conn.execute(
                 "insert into runs (started_at, status, pid, inputs, rule_files, engine_version, plugins, problems, workers)"
                 " values (?, 'running', ?, ?, ?, ?, ?, ?, ?)",
@@ -71,7 +72,7 @@ class StoreWriter:
 
     def write(self, rows: Rows) -> None:
         ids = [r[0] for r in rows.conversations]
-        with self.conn:
+        with write_transaction(self.conn):
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start:start + CHUNK]
                 marks = ",".join("?" * len(chunk))
@@ -83,7 +84,7 @@ class StoreWriter:
                     self.conn.executemany(self._sql[table], batch)
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, Any]) -> None:
-        with self.conn:
+        with write_transaction(self.conn):
             self.conn.execute(
                 "update runs set finished_at = ?, status = ?, read = ?, audited = ?, rejected = ?, messages = ?,"
                 " findings = ?, rule_errors = ?, skipped_files = ?, duration_s = ?, problems = ? where id = ?",
