@@ -42,7 +42,7 @@ from typing import Any, ClassVar, Iterable
 
 from qc_engine import Rule, hookimpl
 from qc_engine.model import SEVERITIES, Conversation, Finding
-from qc_engine.phrasematch import BOUNDARIES, DEFAULT_REGEX_TIMEOUT, EMPTY_SCAN, Entry, Hit, PhraseMatcher, compile_regex
+from qc_engine.phrasematch import BOUNDARIES, DEFAULT_REGEX_TIMEOUT, EMPTY_SCAN, Entry, Hit, PhraseMatcher, Scan, compile_regex
 from qc_plugins import default_rule_file
 
 SECTION = "forbidden_phrases"
@@ -231,21 +231,30 @@ class _ForbiddenPhraseRule(Rule):
         self.expected = {lst["name"]: lst.get("expected") or self.default_expected for lst in lists}
 
     def check(self, conversation: Conversation) -> Iterable[Finding]:
-        scan_message, rule_id, roles = self.matcher.scan, self.id, self.roles  # hot loop: every message of a day
-        for message in conversation.messages:
-            if message.role not in roles or not message.text:
-                continue
-            scan = scan_message(message.text, rule_id)
-            if scan is EMPTY_SCAN:
-                continue
+        rule_id = self.id
+        for index, scan in self._scans(conversation):
             for entry in scan.timeouts:
-                raise RegexTimeout(
-                    f"regex {entry.label!r} of list {entry.group!r} took longer than "
-                    f"{self.matcher.regex_timeout * 1000:.0f} ms on message {message.index}; "
-                    f"this conversation was not fully checked: simplify the pattern"
-                )
-            if scan.hits:
-                yield self._finding(conversation, message.index, list(scan.hits))
+                if entry.rule == rule_id:
+                    raise RegexTimeout(
+                        f"regex {entry.label!r} of list {entry.group!r} took longer than "
+                        f"{self.matcher.regex_timeout * 1000:.0f} ms on message {index}; "
+                        f"this conversation was not fully checked: simplify the pattern"
+                    )
+            hits = [h for h in scan.hits if h.entry.rule == rule_id]
+            if hits:
+                yield self._finding(conversation, index, hits)
+
+    def _scans(self, conversation: Conversation) -> list[tuple[int, Scan]]:
+        """The messages with anything found, scanned once for FP01-FP05 together (the hot loop of a day)."""
+        key = ("forbidden_phrases.scans", id(self.matcher), self.roles)
+        scans = conversation.memo.get(key)
+        if scans is None:
+            scan, roles = self.matcher.scan, self.roles
+            scans = conversation.memo[key] = [
+                (m.index, found) for m in conversation.messages
+                if m.role in roles and m.text and (found := scan(m.text)) is not EMPTY_SCAN
+            ]
+        return scans
 
     def _finding(self, conversation: Conversation, index: int, hits: list[Hit]) -> Finding:
         rank = {s: i for i, s in enumerate(SEVERITIES)}

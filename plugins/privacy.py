@@ -19,6 +19,8 @@ Rule-file section ``privacy`` (lists add to the built-in words):
 """
 from __future__ import annotations
 
+import json
+
 import re
 from typing import Any, ClassVar, Iterable
 
@@ -143,6 +145,8 @@ class PrivacySettings:
 
     def __init__(self, config: dict[str, Any]):
         section = config.get("privacy") or {}
+        # Rules with equal settings find the same candidates: they share them per conversation under this key.
+        self.key = json.dumps(section, ensure_ascii=False, sort_keys=True)
         self.enabled = {name: True for name in DETECTORS}
         self.enabled.update(section.get("detect") or {})
         try:
@@ -189,16 +193,30 @@ class _DatumRule(Rule):
         if not self.active:
             return []
         found = []
-        for m in conversation.messages:
-            if m.role != "agent" or not m.text:
-                continue
-            data = self.settings.detector.find(m.text, self.kinds)
+        messages = conversation.messages
+        select, kinds = self.settings.detector.select, self.kinds
+        for index, candidates in self._candidates(conversation):
+            m = messages[index]
+            data = select(candidates, kinds)
             if data:
                 found.append(self.finding(
                     conversation, m.index, _evidence(m.text, data, data[0]),
                     f"{self.reason_text}（{data[0].masked}）" if self.kind != ADDRESS else self.reason_text,
                     self.expected_text,
                 ))
+        return found
+
+
+    def _candidates(self, conversation: Conversation) -> list[tuple[int, list]]:
+        """Agent messages with possible personal data, looked for once for PV01-PV04 together."""
+        detector = self.settings.detector
+        key = ("privacy.candidates", self.settings.key)
+        found = conversation.memo.get(key)
+        if found is None:
+            found = conversation.memo[key] = [
+                (m.index, c) for m in conversation.messages
+                if m.role == "agent" and m.text and (c := detector.candidates(m.text))
+            ]
         return found
 
 

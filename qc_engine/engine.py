@@ -1,8 +1,7 @@
 """Auditing one conversation: a pure function of the conversation and the compiled rule set."""
 from __future__ import annotations
 
-from contextlib import nullcontext
-from typing import Callable, ContextManager
+from typing import Protocol
 
 from .model import SEVERITIES, AuditResult, Conversation, Finding, Metric, RuleError
 from .ruleset import RuleSet
@@ -10,8 +9,16 @@ from .scoring import assign_points, score
 
 MAX_FINDINGS_PER_RULE = 1000
 
-# A guard wraps each rule call; the runner passes one that enforces a time limit.
-Guard = Callable[[Conversation], ContextManager]
+
+
+class Guard(Protocol):
+    """Stops a rule that runs too long: armed before each rule, its timeout raised inside the rule."""
+
+    timeout: type[BaseException]
+
+    def arm(self, conversation: Conversation) -> None: ...
+
+    def disarm(self) -> None: ...
 
 
 def _malformed(f, n_messages: int) -> str | None:
@@ -36,25 +43,48 @@ def audit_conversation(conversation: Conversation, ruleset: RuleSet, guard: Guar
     """
     result = AuditResult(conversation, rule_files=ruleset.file_ids)
     n = len(conversation.messages)
-    for compiled in ruleset.rules:
-        rule = compiled.rule
-        try:
-            with guard(conversation) if guard else nullcontext():
-                found = list(rule.check(conversation))
-                figures = list(rule.metrics(conversation))
-        except Exception as exc:  # noqa: BLE001 - isolation of a misbehaving rule
-            result.errors.append(RuleError(rule.id, compiled.plugin, f"{type(exc).__name__}: {exc}"[:500]))
-            continue
+    if guard is not None:
+        guard.arm(conversation)  # once per conversation: a timer per rule call would cost more than most rules
+    try:
+        for compiled in ruleset.rules:
+            try:
+                _run_rule(compiled, conversation, result, n, guard)
+            except BaseException as exc:  # the time ran out just outside the rule's own call
+                if guard is None or not isinstance(exc, guard.timeout):
+                    raise
+                result.errors.append(RuleError(compiled.rule.id, compiled.plugin, f"{type(exc).__name__}: {exc}"))
+                guard.arm(conversation)
+    finally:
+        if guard is not None:
+            guard.disarm()
+    assign_points(result.findings, ruleset.config)
+    result.score, result.red_line = score(result.findings, ruleset.config)
+    return result
+
+
+def _run_rule(compiled, conversation: Conversation, result: AuditResult, n: int, guard: Guard | None) -> None:
+    rule = compiled.rule
+    try:
+        found = list(rule.check(conversation))
+        figures = rule.metrics(conversation)
+        if type(figures) is not list and type(figures) is not tuple:
+            figures = list(figures)
+    except Exception as exc:  # noqa: BLE001 - isolation of a misbehaving rule
+        result.errors.append(RuleError(rule.id, compiled.plugin, f"{type(exc).__name__}: {exc}"[:500]))
+        if guard is not None and isinstance(exc, guard.timeout):
+            guard.arm(conversation)  # the rules after it get their own time
+        return
+    if found:
         problems = [p for p in (_malformed(f, n) for f in found) if p]
         if problems or len(found) > MAX_FINDINGS_PER_RULE:
             why = problems[0] if problems else f"returned {len(found)} findings (more than {MAX_FINDINGS_PER_RULE})"
             result.errors.append(RuleError(rule.id, compiled.plugin, f"malformed output: {why}"))
-            continue
-        if not all(isinstance(m, Metric) and isinstance(m.value, (int, float)) for m in figures):
-            result.errors.append(RuleError(rule.id, compiled.plugin, "malformed output: metrics must be Metric(name, number)"))
-            figures = []
-        result.findings.extend(found)
-        result.metrics.extend(figures)
-    assign_points(result.findings, ruleset.config)
-    result.score, result.red_line = score(result.findings, ruleset.config)
-    return result
+            return
+    if figures:
+        for m in figures:
+            if type(m) is not Metric or not isinstance(m.value, (int, float)):
+                result.errors.append(RuleError(rule.id, compiled.plugin, "malformed output: metrics must be Metric(name, number)"))
+                figures = ()
+                break
+    result.findings.extend(found)
+    result.metrics.extend(figures)

@@ -324,20 +324,29 @@ class Detector:
 
     def find(self, text: str, kinds: frozenset[str] | set[str] = ALL_KINDS) -> list[Datum]:
         """Every piece of personal data of the given kinds in the text, in order, not overlapping."""
+        return self.select(self.candidates(text), kinds)
+
+    def candidates(self, text: str) -> list[Datum]:
+        """Everything that may be personal data, of every kind, in order (overlaps not yet resolved)."""
         if not text or not _HAS_DIGIT(text) or not _WORTH_A_LOOK(text):
             return []
         found = self._numbers(text)
-        if ADDRESS in kinds and _HAS_DOOR(text):
+        if _HAS_DOOR(text):
             found.extend(self._addresses(text))
-        if CODE in kinds and self.for_masking and _HAS_CODE_WORD(text):
+        if self.for_masking and _HAS_CODE_WORD(text):
             found.extend(self._codes(text))
         found.sort(key=lambda d: (d.start, -d.end))
+        return found
+
+    @staticmethod
+    def select(found: list[Datum], kinds: frozenset[str] | set[str] = ALL_KINDS) -> list[Datum]:
+        """The candidates of the given kinds, the earlier (and longer) one standing where two overlap."""
         out: list[Datum] = []
         for d in found:
             if d.kind not in kinds:
                 continue
             if out and d.start < out[-1].end:
-                continue  # overlapping: the earlier (and longer) one stands
+                continue
             out.append(d)
         return out
 

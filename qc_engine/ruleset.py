@@ -24,10 +24,10 @@ class RuleSet:
     config: dict[str, Any]
     files: tuple[RuleFile, ...]
     setup_errors: list[str] = field(default_factory=list)
+    file_ids: tuple[str, ...] = ()  # "name@sha" of each file, recorded with every conversation it judges
 
-    @property
-    def file_ids(self) -> tuple[str, ...]:
-        return tuple(f"{Path(f.path).name}@{f.sha256[:12]}" for f in self.files)
+    def __post_init__(self):
+        self.file_ids = tuple(f"{Path(f.path).name}@{f.sha256[:12]}" for f in self.files)
 
 
 class RuleBook:
