@@ -143,3 +143,16 @@ def test_sigkill_leaves_a_consistent_store_and_a_rerun_completes_it(tmp_path, db
     assert rows(db_path, "select status from runs order by id") in ([("incomplete",), ("complete",)], [("complete",), ("complete",)])
     assert rows(db_path, "select count(*) from conversations")[0][0] == 4000
     assert rows(db_path, "select count(*) from messages")[0][0] == 12000
+
+
+def test_jsonl_in_gbk_or_utf16_is_read_and_a_binary_file_is_one_clear_rejection(tmp_path, db_path):
+    import json as _json
+    line = _json.dumps(conversation("enc"), ensure_ascii=False) + "\n"
+    (tmp_path / "gbk.jsonl").write_bytes(line.encode("gbk"))
+    (tmp_path / "u16.jsonl").write_bytes(line.replace('"enc"', '"enc16"').encode("utf-16"))
+    (tmp_path / "junk.jsonl").write_bytes(b'{"conversation_id": ' + bytes(range(256)) * 20 + b"\n")
+    s = audit([tmp_path], db_path)
+    assert (s.audited, s.rejected) == (2, 1)
+    texts = {r[0] for r in rows(db_path, "select text from messages")}
+    assert "在吗" in texts and "您好，在的" in texts
+    assert "binary" in rows(db_path, "select reason from rejected")[0][0]
