@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 
 import click
@@ -47,6 +48,15 @@ def _add_plugin_commands() -> None:
             click.echo(f"warning: plugin {impl.plugin_name} could not add its commands: {exc}", err=True)
 
 
+def _plain(exc: BaseException) -> str:
+    """One line a QC specialist can act on, for errors no command anticipated."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"the database cannot be used ({exc}); is --db a qc-engine SQLite file?"
+    return f"{type(exc).__name__}: {exc} (set QC_DEBUG=1 to see the details)"
+
+
 def main(argv=None) -> None:
     _add_plugin_commands()
     try:
@@ -65,6 +75,6 @@ def main(argv=None) -> None:
         if isinstance(exc, KeyboardInterrupt):
             click.echo("Interrupted.", err=True)
             sys.exit(130)
-        click.echo(f"Error: {type(exc).__name__}: {exc} (set QC_DEBUG=1 to see the details)", err=True)
+        click.echo(f"Error: {_plain(exc)}", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
