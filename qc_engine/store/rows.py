@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from ..model import AuditResult, Rejected
@@ -49,6 +50,11 @@ class Rows:
         self.rule_errors = [r for r in self.rule_errors if r[1] not in ids]
 
 
+@lru_cache(maxsize=8192)  # a day has millions of messages but few distinct agents and bots
+def _mask_sender(sender: str) -> str:
+    return mask_text(sender)
+
+
 def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Callable[[str], str] = mask_text) -> None:
     conv = result.conversation
     cid, msgs = conv.conversation_id, conv.messages
@@ -63,7 +69,7 @@ def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Calla
         json.dumps(list(result.rule_files), ensure_ascii=False), conv.source_file, conv.source_line, run_id,
     ))
     rows.messages.extend(
-        (cid, m.index, m.ts_iso, m.role, customer_key(m.sender) if m.role == "customer" else mask_text(m.sender),
+        (cid, m.index, m.ts_iso, m.role, customer_key(m.sender) if m.role == "customer" else _mask_sender(m.sender),
          mask_text(m.text), m.type)
         for m in msgs
     )
