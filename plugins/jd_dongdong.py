@@ -14,9 +14,9 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+from qc_engine.loaders import SessionDraft
 from qc_engine import Loader, RawRecord, Rejected, hookimpl
 from qc_engine.encoding import BAD_BYTES, EncodingError, head_text, iter_lines, open_text
-from qc_engine.normalize import MAX_RAW_CHARS
 from qc_engine.roles import placeholder_type, resolver_for, split_account
 
 PLATFORM = "jd"
@@ -36,26 +36,12 @@ def _is_masked_nick(sender: str) -> bool:
     return "*" in sender
 
 
-class _Session:
-    __slots__ = ("line", "messages", "raw", "raw_len", "problem", "problem_line", "implicit")
+class _Session(SessionDraft):
+    __slots__ = ("implicit",)
 
     def __init__(self, line: int, implicit: bool = False):
-        self.line = line
-        self.messages: list[dict] = []
-        self.raw: list[str] = []
-        self.raw_len = 0
-        self.problem: str | None = None
-        self.problem_line: int | None = None
+        super().__init__(line)
         self.implicit = implicit
-
-    def keep_raw(self, line: str) -> None:
-        if self.raw_len < MAX_RAW_CHARS:
-            self.raw.append(line)
-            self.raw_len += len(line) + 1
-
-    def fail(self, lineno: int, reason: str) -> None:
-        if self.problem is None:
-            self.problem, self.problem_line = reason, lineno
 
 
 class JdDongdongLoader(Loader):

@@ -15,9 +15,9 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from qc_engine.loaders import SessionDraft
 from qc_engine import Loader, RawRecord, Rejected, hookimpl
 from qc_engine.encoding import BAD_BYTES, EncodingError, head_text, iter_lines, open_text
-from qc_engine.normalize import MAX_RAW_CHARS
 from qc_engine.roles import placeholder_type, resolver_for, split_account
 
 PLATFORM = "taobao"
@@ -47,28 +47,15 @@ def _strip_header_gap(text: str) -> str:
     return text[2:] if text.startswith("  ") else text.lstrip(" ")
 
 
-class _Session:
-    """One conversation being read: its messages, raw lines kept for a rejection, and its first problem."""
+class _Session(SessionDraft):
+    """One buyer's conversation being read."""
 
-    __slots__ = ("buyer", "group", "line", "messages", "raw", "raw_len", "problem", "problem_line", "last_dt")
+    __slots__ = ("buyer", "group", "last_dt")
 
     def __init__(self, buyer: str, group: bool, line: int):
-        self.buyer, self.group, self.line = buyer, group, line
-        self.messages: list[dict] = []
-        self.raw: list[str] = []
-        self.raw_len = 0
-        self.problem: str | None = None
-        self.problem_line: int | None = None
+        super().__init__(line)
+        self.buyer, self.group = buyer, group
         self.last_dt: datetime | None = None
-
-    def keep_raw(self, line: str) -> None:
-        if self.raw_len < MAX_RAW_CHARS:
-            self.raw.append(line)
-            self.raw_len += len(line) + 1
-
-    def fail(self, lineno: int, reason: str) -> None:
-        if self.problem is None:
-            self.problem, self.problem_line = reason, lineno
 
 
 class WangwangLoader(Loader):

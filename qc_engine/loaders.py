@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Iterator
 
 from .model import RawRecord, Rejected
+from .normalize import MAX_RAW_CHARS
 
 SNIFF_BYTES = 64 * 1024
 
@@ -55,8 +56,8 @@ def iter_input_files(paths: list[Path]) -> Iterator[Path]:
             yield p
 
 
-def detect_loader(path: Path, loaders: list[Loader]) -> Loader | None:
-    """The loader most sure it can read the file, or None when none can."""
+def detect_loader(path: Path, loaders: list):
+    """The loader (of transcripts or of orders: anything with ``sniff``) most sure it can read the file, or None."""
     try:
         with open(path, "rb") as f:
             head = f.read(SNIFF_BYTES)
@@ -75,3 +76,28 @@ def detect_loader(path: Path, loaders: list[Loader]) -> Loader | None:
 
 def rejected_from(record: RawRecord, reason: str, raw: str) -> Rejected:
     return Rejected(source_file=record.source_file, reason=reason, raw=raw, line=record.line, offset=record.offset)
+
+
+class SessionDraft:
+    """A conversation a text-export loader is still reading: its raw lines, kept for a rejection, and its first problem."""
+
+    __slots__ = ("line", "messages", "raw", "raw_len", "problem", "problem_line")
+    max_raw_chars = MAX_RAW_CHARS
+
+    def __init__(self, line: int):
+        self.line = line
+        self.messages: list[dict] = []
+        self.raw: list[str] = []
+        self.raw_len = 0
+        self.problem: str | None = None
+        self.problem_line: int | None = None
+
+    def keep_raw(self, line: str) -> None:
+        if self.raw_len < self.max_raw_chars:
+            self.raw.append(line)
+            self.raw_len += len(line) + 1
+
+    def fail(self, lineno: int, reason: str) -> None:
+        """Remember the first problem: the whole conversation is set aside with that line."""
+        if self.problem is None:
+            self.problem, self.problem_line = reason, lineno

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook
 
 from qc_engine.orders import OrdersOptions, apply_orders, order_loaders
-from qc_engine.orders.api import detect_order_loader
+from qc_engine.loaders import detect_loader as detect_order_loader
 from qc_engine.plugins import load_plugins
 from qc_engine.privacy import mask_text
 

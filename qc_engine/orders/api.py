@@ -99,24 +99,6 @@ def order_loaders(plugins: Plugins) -> tuple[list[RegisteredOrderLoader], list[s
     return loaders, problems
 
 
-def detect_order_loader(path: Path, loaders: list[OrderLoader]) -> OrderLoader | None:
-    """The order loader most sure it can read the file, or None when none can."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(SNIFF_BYTES)
-    except OSError:
-        return None
-    best, best_score = None, 0.0
-    for loader in loaders:
-        try:
-            score = float(loader.sniff(path, head) or 0.0)
-        except Exception:  # noqa: BLE001 - a broken sniff must not stop detection
-            score = 0.0
-        if score > best_score:
-            best, best_score = loader, score
-    return best
-
-
 def clean_order(record: dict[str, Any], timezone_of: Callable[[str], str], default_shop: str | None = None,
                 customer_key: Callable[[str], str] = mask_text) -> Order:
     """An Order from a loader's record (naive times in the shop's zone); FieldError says what is unusable."""

@@ -8,9 +8,10 @@ import sqlite_utils
 
 from ..loaders import iter_input_files
 from ..model import Rejected
+from ..loaders import detect_loader
 from ..store import write_transaction
 from ..privacy import mask_text
-from .api import Order, OrderFileError, OrderLoadOptions, RegisteredOrderLoader, clean_order, detect_order_loader
+from .api import Order, OrderFileError, OrderLoadOptions, RegisteredOrderLoader, clean_order
 from .fields import FieldError
 from .settings import SettingsBook
 
@@ -67,7 +68,7 @@ def import_orders(
         rejects.clear()
 
     for path in iter_input_files(list(paths)):
-        loader = detect_order_loader(path, [r.loader for r in loaders])
+        loader = detect_loader(path, [r.loader for r in loaders])
         if loader is None:
             summary.skipped_files.append(str(path))
             continue
