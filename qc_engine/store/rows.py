@@ -55,21 +55,29 @@ def _mask_sender(sender: str) -> str:
     return mask_text(sender)
 
 
+@lru_cache(maxsize=4096)  # the same few agent line-ups and rule-file sets come back all day
+def _json_list(items: tuple[str, ...]) -> str:
+    return json.dumps(list(items), ensure_ascii=False)
+
+
 def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Callable[[str], str] = mask_text) -> None:
     conv = result.conversation
     cid, msgs = conv.conversation_id, conv.messages
     day = conv.started_at[:10]
-    agents = conv.agents()
+    agents = tuple(conv.agents())
     roles = [m.role for m in msgs]
     rows.conversations.append((
         cid, conv.shop, conv.platform, customer_key(conv.customer), day, conv.started_at, conv.ended_at,
-        json.dumps(agents, ensure_ascii=False), agents[0] if agents else "",
+        _json_list(agents), agents[0] if agents else "",
         len(msgs), roles.count("customer"), roles.count("agent"), roles.count("bot"),
         round(result.score, 2), int(result.red_line), len(result.findings),
-        json.dumps(list(result.rule_files), ensure_ascii=False), conv.source_file, conv.source_line, run_id,
+        _json_list(tuple(result.rule_files)), conv.source_file, conv.source_line, run_id,
     ))
+    customer = conv.customer
+    customer_as = customer_key(customer)
     rows.messages.extend(
-        (cid, m.index, m.ts_iso, m.role, customer_key(m.sender) if m.role == "customer" else _mask_sender(m.sender),
+        (cid, m.index, m.ts_iso, m.role,
+         (customer_as if m.sender == customer else customer_key(m.sender)) if m.role == "customer" else _mask_sender(m.sender),
          mask_text(m.text), m.type)
         for m in msgs
     )
