@@ -43,6 +43,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import itemgetter
 from typing import Any, ClassVar, Iterable
 
 from qc_engine import Rule, hookimpl
@@ -99,6 +101,7 @@ class Round:
     wait: float = 0.0  # open seconds waited (to the answer, or to the horizon when unanswered)
     first: bool = False
     judged: bool = True  # False: unanswered but carried over to the next opening
+    slow: bool = False  # answered later than allowed
 
 
 @dataclass(slots=True)
@@ -108,6 +111,16 @@ class Timing:
     customer_messages: int
     last_agent: str
     acknowledgements: dict[str, int]  # bare acknowledgements outside rounds, by the agent they acknowledged
+    # The rounds each rule reports (by verdict: SLOW_FIRST, SLOW_LATER, MISSED), judged once for the family.
+    verdicts: dict[str, list[Round]]
+
+
+SLOW_FIRST, SLOW_LATER, MISSED = "slow_first", "slow_later", "missed"
+
+
+# What a customer text is on its own, before looking at what the agent said last (see needs_reply).
+NEEDS_REPLY, BARE, BARE_UNLESS_ASKED = 0, 1, 2
+_MAX_CACHED_TEXTS = 65536
 
 
 class AcknowledgementMatcher:
@@ -117,6 +130,8 @@ class AcknowledgementMatcher:
         self.key = tuple(sorted(set(extra)))
         self._closers = self._words_only(_CLOSER_WORDS)
         self._any = self._words_only((*_CLOSER_WORDS, *_AFFIRMATIVE_WORDS, *extra))
+        # Verdicts by text (a cache of a pure function): customers repeat the same short acknowledgements all day.
+        self._kinds: dict[str, int] = {}
 
     @staticmethod
     def _words_only(words: Iterable[str]) -> re.Pattern:
@@ -133,6 +148,21 @@ class AcknowledgementMatcher:
         words = self._closers if after_question else self._any
         return len(core) <= 12 and words.fullmatch(core) is not None
 
+    def reply_kind(self, text: str) -> int:
+        """NEEDS_REPLY, BARE (even after a question: only closers) or BARE_UNLESS_ASKED, for a text message."""
+        kind = self._kinds.get(text)
+        if kind is None:
+            if len(self._kinds) >= _MAX_CACHED_TEXTS:
+                self._kinds.clear()
+            kind = self._kinds[text] = self._reply_kind(text)
+        return kind
+
+    def _reply_kind(self, text: str) -> int:
+        if len(text) > MAX_BARE_CHARS or _MEDIA.search(text) or not self.is_bare(text):
+            return NEEDS_REPLY
+        # Every closer is also in the full word list, so a text bare after a question is bare anyway.
+        return BARE if self.is_bare(text, after_question=True) else BARE_UNLESS_ASKED
+
 
 @lru_cache(maxsize=65536)  # customers repeat the same few short acknowledgements all day
 def _core(text: str) -> str:
@@ -146,10 +176,12 @@ def asks_something(text: str) -> bool:
 
 def needs_reply(message: Message, previous_reply: Message | None, acks: AcknowledgementMatcher) -> bool:
     """Whether a customer message opens a round: anything but a bare acknowledgement once the agent has spoken."""
-    text = message.text
-    if previous_reply is None or message.type != "text" or len(text) > MAX_BARE_CHARS or _MEDIA.search(text):
+    if previous_reply is None or message.type != "text":
         return True
-    return not acks.is_bare(text, after_question=asks_something(previous_reply.text))
+    kind = acks.reply_kind(message.text)
+    if kind == BARE_UNLESS_ASKED:
+        return asks_something(previous_reply.text)
+    return kind == NEEDS_REPLY
 
 
 class LatencyStandards:
@@ -163,15 +195,14 @@ class LatencyStandards:
         self.acks_need_reply = bool(section.get("acknowledgements_need_reply", False))
         self.acks = AcknowledgementMatcher(section.get("acknowledgements") or ())
         self.hours = WorkingHours.from_config(config.get("working_hours"))
-        # Rules of one shop share settings: LT01-LT03 and the figures reuse one cut into rounds.
-        self._memo_key = ("latency.timing", self.first_limit, self.later_limit, self.count_bots, self.acks_need_reply,
-                          self.acks.key, self.hours)
+        # Rules of one shop share settings: LT01-LT03 and the figures reuse one cut into rounds. The key is a
+        # string (its hash is computed once) spelling out every setting the cut depends on.
+        self._memo_key = "latency.timing " + repr((self.first_limit, self.later_limit, self.count_bots,
+                                                    self.acks_need_reply, self.acks.key, self.hours.weekly,
+                                                    sorted(self.hours.closed_dates)))
 
     def limit(self, rnd: Round) -> float:
         return self.first_limit if rnd.first else self.later_limit
-
-    def responders(self) -> tuple[str, ...]:
-        return ("agent", "bot") if self.count_bots else ("agent",)
 
     def timing(self, conv: Conversation) -> Timing:
         """Cut the conversation into rounds and measure each one's wait in open time (once per conversation)."""
@@ -181,7 +212,7 @@ class LatencyStandards:
         return timing
 
     def _timing(self, conv: Conversation) -> Timing:
-        responders = self.responders()
+        count_bots, acks_need_reply, acks = self.count_bots, self.acks_need_reply, self.acks
         rounds: list[Round] = []
         agent_messages: dict[str, int] = {}
         customer_messages = 0
@@ -190,36 +221,49 @@ class LatencyStandards:
         previous_reply: Message | None = None
         acknowledgements: dict[str, int] = {}
         for m in conv.messages:
-            if m.role == "customer":
+            role = m.role
+            if role == "customer":
                 customer_messages += 1
                 if current is not None:
                     current.customer_messages += 1
-                elif self.acks_need_reply or needs_reply(m, previous_reply, self.acks):
+                elif acks_need_reply or needs_reply(m, previous_reply, acks):
                     current = Round(m.index, 1, first=not rounds)
                     rounds.append(current)
                 else:
                     acknowledgements[previous_reply.sender] = acknowledgements.get(previous_reply.sender, 0) + 1
-            elif m.role in responders:
-                if m.role == "agent":
+            elif role == "agent" or (role == "bot" and count_bots):
+                if role == "agent":
                     agent_messages[m.sender] = agent_messages.get(m.sender, 0) + 1
                     last_agent = m.sender
                 previous_reply = m
                 if current is not None:
                     current.answer = m.index
                     current = None
-        self._measure(conv, rounds)
-        return Timing(rounds, agent_messages, customer_messages, last_agent, acknowledgements)
+        return Timing(rounds, agent_messages, customer_messages, last_agent, acknowledgements,
+                      self._measure(conv, rounds))
 
-    def _measure(self, conv: Conversation, rounds: list[Round]) -> None:
-        msgs, tz = conv.messages, conv.tz
-        horizon = self.hours.end_of_day(msgs[-1].ts, tz) if msgs else 0.0
+    def _measure(self, conv: Conversation, rounds: list[Round]) -> dict[str, list[Round]]:
+        """Measure each round's wait and judge it; the rounds LT01-LT03 report, by verdict."""
+        msgs, tz, hours = conv.messages, conv.tz, self.hours
+        horizon = None  # only unanswered rounds need the end of the last message's day
+        verdicts: dict[str, list[Round]] = {}
         for rnd in rounds:
             start = msgs[rnd.start].ts
-            end = msgs[rnd.answer].ts if rnd.answer is not None else max(horizon, start)
-            rnd.wait = self.hours.open_seconds(start, min(end, start + MAX_MEASURED_SPAN), tz)
-            if rnd.answer is None:
-                # Unanswered: a miss only if the shop had more than the allowance to answer it.
-                rnd.judged = rnd.wait > self.limit(rnd)
+            limit = self.first_limit if rnd.first else self.later_limit
+            if rnd.answer is not None:
+                rnd.wait = wait = hours.open_seconds(start, min(msgs[rnd.answer].ts, start + MAX_MEASURED_SPAN), tz)
+                if wait > limit:
+                    rnd.slow = True
+                    verdicts.setdefault(SLOW_FIRST if rnd.first else SLOW_LATER, []).append(rnd)
+                continue
+            if horizon is None:
+                horizon = hours.end_of_day(msgs[-1].ts, tz)
+            rnd.wait = hours.open_seconds(start, min(max(horizon, start), start + MAX_MEASURED_SPAN), tz)
+            # Unanswered: a miss only if the shop had more than the allowance to answer it.
+            rnd.judged = rnd.wait > limit
+            if rnd.judged:
+                verdicts.setdefault(MISSED, []).append(rnd)
+        return verdicts
 
 
 def _snippet(text: str) -> str:
@@ -235,6 +279,7 @@ class _LatencyRule(Rule):
     category: ClassVar[str] = "latency"
     config_schema: ClassVar[dict[str, Any]] = {"latency": SECTION_SCHEMA, "working_hours": working_hours_schema()}
     _FAMILY: ClassVar[tuple[str, ...]] = ("LT01", "LT02", "LT03")
+    verdict: ClassVar[str]  # the rounds this rule reports (see Timing.verdicts)
 
     def __init__(self, config: dict[str, Any] | None = None):
         super().__init__(config)
@@ -246,10 +291,10 @@ class _LatencyRule(Rule):
 
     def check(self, conversation: Conversation) -> Iterable[Finding]:
         timing = self.standards.timing(conversation)
-        return [self._finding(conversation, timing, rnd) for rnd in timing.rounds if self._fires(rnd)]
-
-    def _fires(self, rnd: Round) -> bool:
-        raise NotImplementedError
+        rounds = timing.verdicts.get(self.verdict)
+        if not rounds:  # the usual case
+            return []
+        return [self._finding(conversation, timing, rnd) for rnd in rounds]
 
     def _finding(self, conv: Conversation, timing: Timing, rnd: Round) -> Finding:
         raise NotImplementedError
@@ -257,7 +302,7 @@ class _LatencyRule(Rule):
     def metrics(self, conversation: Conversation) -> Iterable[Metric]:
         if not self.reports_figures:
             return []
-        return figures(conversation, self.standards.timing(conversation), self.standards)
+        return figures(conversation, self.standards.timing(conversation))
 
 
 class SlowFirstResponse(_LatencyRule):
@@ -282,8 +327,7 @@ class SlowFirstResponse(_LatencyRule):
     name = "首次响应超时"
     severity = "minor"
 
-    def _fires(self, rnd: Round) -> bool:
-        return rnd.first and rnd.answer is not None and rnd.wait > self.standards.first_limit
+    verdict = SLOW_FIRST
 
     def _finding(self, conv: Conversation, timing: Timing, rnd: Round) -> Finding:
         return _slow_finding(self, conv, rnd, self.standards.first_limit, "首次响应")
@@ -312,8 +356,7 @@ class SlowLaterResponse(_LatencyRule):
     name = "响应超时"
     severity = "minor"
 
-    def _fires(self, rnd: Round) -> bool:
-        return not rnd.first and rnd.answer is not None and rnd.wait > self.standards.later_limit
+    verdict = SLOW_LATER
 
     def _finding(self, conv: Conversation, timing: Timing, rnd: Round) -> Finding:
         return _slow_finding(self, conv, rnd, self.standards.later_limit, "回复")
@@ -341,8 +384,7 @@ class UnansweredRound(_LatencyRule):
     name = "漏回复"
     severity = "major"
 
-    def _fires(self, rnd: Round) -> bool:
-        return rnd.answer is None and rnd.judged
+    verdict = MISSED
 
     def _finding(self, conv: Conversation, timing: Timing, rnd: Round) -> Finding:
         m = conv.messages[rnd.start]
@@ -370,60 +412,72 @@ FIGURES = ("rounds", "answered_rounds", "response_time_sum", "first_response_tim
 (ROUNDS, ANSWERED, RESPONSE_SUM, FIRST_TIME, FIRST_SUM, FIRST_COUNT, SLOWEST, WITHIN_3MIN, SLOW, UNANSWERED,
  AGENT_MESSAGES, CUSTOMER_MESSAGES) = range(len(FIGURES))
 AGENT_ONLY = (FIRST_SUM, FIRST_COUNT)
+# The conversation's own figures, in output order (first_response_time follows when there is one).
+_WHOLE_INDEXES = [i for i in range(len(FIGURES)) if i not in AGENT_ONLY and i != FIRST_TIME]
+_WHOLE_NAMES = [FIGURES[i] for i in _WHOLE_INDEXES]
+_whole_values = itemgetter(*_WHOLE_INDEXES)
 
 
-def figures(conv: Conversation, timing: Timing, standards: LatencyStandards) -> list[Metric]:
+def figures(conv: Conversation, timing: Timing) -> list[Metric]:
     """The response figures of one conversation, for the conversation and per agent."""
-    msgs = conv.messages
-    whole = [0.0] * len(FIGURES)
-    per_agent: dict[str, list[float]] = {}
-    first_time = None
-
-    def buckets(agent: str) -> tuple[list[float], ...]:
-        if not agent:
-            return (whole,)
-        mine = per_agent.get(agent)
-        if mine is None:
-            mine = per_agent[agent] = [0.0] * len(FIGURES)
-        return whole, mine
-
-    for rnd in timing.rounds:
-        agent = msgs[rnd.answer].sender if rnd.answer is not None else timing.last_agent
-        targets = buckets(agent)
-        answered = rnd.answer is not None
-        wait = rnd.wait
-        slow = answered and wait > standards.limit(rnd)
-        for b in targets:
-            b[CUSTOMER_MESSAGES] += rnd.customer_messages
-            if not rnd.judged:
-                continue
-            b[ROUNDS] += 1
-            if not answered:
-                b[UNANSWERED] += 1
-                continue
-            b[ANSWERED] += 1
-            b[RESPONSE_SUM] += wait
-            b[WITHIN_3MIN] += wait <= WITHIN_3_MIN
-            b[SLOW] += slow
-            if wait > b[SLOWEST]:
-                b[SLOWEST] = wait
-        if rnd.judged and answered and rnd.first:
-            first_time = wait
-            if len(targets) > 1:
-                targets[1][FIRST_SUM] += wait
-                targets[1][FIRST_COUNT] += 1
-    for agent, n in timing.acknowledgements.items():
-        for b in buckets(agent):
-            b[CUSTOMER_MESSAGES] += n
-    for agent, n in timing.agent_messages.items():
-        for b in buckets(agent):
-            b[AGENT_MESSAGES] += n
-    out = [Metric(name, whole[i]) for i, name in enumerate(FIGURES) if i not in AGENT_ONLY and i != FIRST_TIME]
-    if first_time is not None:
-        out.append(Metric("first_response_time", first_time))
-    for agent, values in per_agent.items():
-        out.extend(Metric(name, v, agent) for name, v in zip(FIGURES, values) if v and name != "first_response_time")
+    rows = _figure_rows(conv, timing, by_agent=True)
+    if len(rows) == 1:
+        # One agent (or none) in everything: the conversation's row is the same sums in the same order.
+        whole = next(iter(rows.values()))
+    else:
+        whole = _figure_rows(conv, timing, by_agent=False).get("") or [0.0] * len(FIGURES)
+    out = list(map(Metric, _WHOLE_NAMES, _whole_values(whole)))
+    rounds = timing.rounds
+    if rounds and rounds[0].answer is not None:  # only the first round is `first`; answered means judged
+        out.append(Metric("first_response_time", rounds[0].wait))
+    for agent, values in rows.items():
+        if agent:
+            # Only the figures an agent has (not zero): compress and filter keep the same, truthy, values.
+            out.extend(map(Metric, compress(FIGURES, values), filter(None, values), repeat(agent)))
     return out
+
+
+def _figure_rows(conv: Conversation, timing: Timing, by_agent: bool) -> dict[str, list[float]]:
+    """Figures summed round by round per agent ("" when there is none), or all under "" (by_agent false)."""
+    msgs = conv.messages
+    rows: dict[str, list[float]] = {}
+    for rnd in timing.rounds:
+        answered = rnd.answer is not None
+        agent = (msgs[rnd.answer].sender if answered else timing.last_agent) if by_agent else ""
+        row = _agent_row(rows, agent)
+        _count_round(row, rnd, answered)
+        if rnd.first and answered:
+            row[FIRST_SUM] += rnd.wait
+            row[FIRST_COUNT] += 1
+    for agent, n in timing.acknowledgements.items():
+        _agent_row(rows, agent if by_agent else "")[CUSTOMER_MESSAGES] += n
+    for agent, n in timing.agent_messages.items():
+        _agent_row(rows, agent if by_agent else "")[AGENT_MESSAGES] += n
+    return rows
+
+
+def _agent_row(rows: dict[str, list[float]], agent: str) -> list[float]:
+    row = rows.get(agent)
+    if row is None:
+        row = rows[agent] = [0.0] * len(FIGURES)
+    return row
+
+
+def _count_round(row: list[float], rnd: Round, answered: bool) -> None:
+    row[CUSTOMER_MESSAGES] += rnd.customer_messages
+    if not rnd.judged:
+        return
+    row[ROUNDS] += 1
+    if not answered:
+        row[UNANSWERED] += 1
+        return
+    wait = rnd.wait
+    row[ANSWERED] += 1
+    row[RESPONSE_SUM] += wait
+    row[WITHIN_3MIN] += wait <= WITHIN_3_MIN
+    row[SLOW] += rnd.slow
+    if wait > row[SLOWEST]:
+        row[SLOWEST] = wait
 
 
 @hookimpl

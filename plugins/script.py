@@ -13,6 +13,7 @@ a last real question nobody answered means there was no closing.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Iterable
 
@@ -71,6 +72,16 @@ _NEGATED = re.compile(r"[不没别无未]|不会|不想|不是")
 _PUNCT = re.compile(r"[\s\W_]+")
 
 
+# Agents send the same greetings, closings and quick phrases all day; normalizing (OpenCC) is the costly part.
+# Long texts rarely repeat and would make the cache big, so only short ones are kept.
+_MAX_CACHED_CHARS = 200
+_normalized_short = lru_cache(maxsize=32768)(simplify)
+
+
+def _normalized(text: str) -> str:
+    return _normalized_short(text) if len(text) <= _MAX_CACHED_CHARS else simplify(text)
+
+
 def phrase_pattern(phrase: str) -> str:
     """A regex for a script phrase that does not fire inside longer words (亲 in 亲自, 在的 in 现在的)."""
     p = simplify(phrase).strip()
@@ -100,7 +111,7 @@ class PhraseMatcher:
         """The first phrase found in the text, or None."""
         if self._regex is None:
             return None
-        m = self._regex.search(simplify(text))
+        m = self._regex.search(_normalized(text))
         return m.group(0) if m else None
 
 
@@ -111,6 +122,10 @@ def _snippet(text: str) -> str:
 
 def _agent_texts(conv: Conversation) -> list[Message]:
     return [m for m in conv.messages if m.role == "agent" and m.type == "text" and m.text.strip()]
+
+
+def _first_agent_text(conv: Conversation) -> Message | None:
+    return next((m for m in conv.messages if m.role == "agent" and m.type == "text" and m.text.strip()), None)
 
 
 class _ScriptRule(Rule):
@@ -149,11 +164,8 @@ class MissingGreeting(_ScriptRule):
     def check(self, conversation: Conversation) -> Iterable[Finding]:
         if not (self.required and self.greetings):
             return []
-        agent_messages = _agent_texts(conversation)
-        if not agent_messages:
-            return []
-        first = agent_messages[0]
-        if self.greetings.search(first.text):
+        first = _first_agent_text(conversation)
+        if first is None or self.greetings.search(first.text):
             return []
         return [self.finding(
             conversation, first.index,
@@ -198,16 +210,11 @@ class MissingClosing(_ScriptRule):
         if not (self.required and self.closings):
             return []
         msgs = conversation.messages
-        if not any(m.role == "agent" for m in msgs):
+        last_agent = next((m for m in reversed(msgs) if m.role == "agent"), None)
+        if last_agent is None:
             return []
-        last_question, previous_reply = None, None
-        for m in msgs:
-            if m.role == "agent":
-                previous_reply = m
-            elif m.role == "customer" and needs_reply(m, previous_reply, self.acks):
-                last_question = m.index
+        last_question = self._last_question(msgs)
         after = [m for m in msgs[(last_question + 1 if last_question is not None else 0):] if m.role == "agent"]
-        last_agent = [m for m in msgs if m.role == "agent"][-1]
         if not after:
             asked = msgs[last_question]
             return [self.finding(
@@ -216,7 +223,8 @@ class MissingClosing(_ScriptRule):
                 reason="客户最后的问题没有得到回复，会话没有结束语",
                 expected="回复客户的问题，并以结束语收尾，如：感谢您的咨询，祝您生活愉快",
             )]
-        if any(self.closings.search(m.text) for m in after if m.type == "text"):
+        # From the end: the closing is usually the agent's last message.
+        if any(self.closings.search(m.text) for m in reversed(after) if m.type == "text"):
             return []
         return [self.finding(
             conversation, after[-1].index,
@@ -224,6 +232,23 @@ class MissingClosing(_ScriptRule):
             reason="会话结束时客服没有使用结束语",
             expected="以结束语收尾，如：感谢您的咨询，祝您生活愉快",
         )]
+
+    def _last_question(self, msgs: list[Message]) -> int | None:
+        """Index of the customer's last message that needs a reply (None: every one was a bare acknowledgement)."""
+        # Walk back from the end: the answer is usually among the last few messages. `agent_at` is the
+        # agent message just before the customer message looked at; it only moves back, so the walk stays linear.
+        agent_at = len(msgs)
+        for i in range(len(msgs) - 1, -1, -1):
+            m = msgs[i]
+            if m.role != "customer":
+                continue
+            if agent_at > i:
+                agent_at = i - 1
+                while agent_at >= 0 and msgs[agent_at].role != "agent":
+                    agent_at -= 1
+            if needs_reply(m, msgs[agent_at] if agent_at >= 0 else None, self.acks):
+                return m.index
+        return None
 
 
 class _Situation:

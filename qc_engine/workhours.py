@@ -102,12 +102,17 @@ class WorkingHours:
 
     def intervals_on(self, day: date, tz: str) -> tuple[tuple[float, float], ...]:
         """The open intervals of one local day as epoch seconds."""
+        return self._day(day, tz)[2]
+
+    def _day(self, day: date, tz: str) -> tuple[float, float, tuple[tuple[float, float], ...]]:
+        # (local midnight, next local midnight, open intervals), cached: a day's chats ask about the same few days.
         cache = self._day_cache
         hit = cache.get((day, tz))
         if hit is None:
             if len(cache) > 8192:
                 cache.clear()
-            hit = cache[(day, tz)] = _intervals(self, day, tz)
+            hit = cache[(day, tz)] = (_local_midnight(day, tz), _local_midnight(day + timedelta(days=1), tz),
+                                      _intervals(self, day, tz))
         return hit
 
     @property
@@ -120,10 +125,30 @@ class WorkingHours:
             object.__setattr__(self, "_days", cache)
             return cache
 
+    # The local day of the latest open_seconds query as (zone, midnight, next midnight, intervals): the
+    # waits of one chat nearly always lie within one day, so most queries skip the date lookups.
+    _recent = None  # not annotated: a cache, not a field of the calendar
+
     def open_seconds(self, start: float, end: float, tz: str) -> float:
         """Seconds of open time between two instants (0 when end is not after start)."""
         if end <= start:
             return 0.0
+        recent = self._recent
+        if recent is None or recent[0] != tz or start < recent[1] or end > recent[2]:
+            lo, hi, intervals = self._day(_local_date(start, tz), tz)
+            if not lo <= start < end <= hi:
+                return self._open_seconds_by_day(start, end, tz)
+            recent = (tz, lo, hi, intervals)
+            object.__setattr__(self, "_recent", recent)
+        # Within one local day only that day's intervals can overlap: the same sum as the walk below.
+        total = 0.0
+        for a, b in recent[3]:
+            lo, hi = max(a, start), min(b, end)
+            if hi > lo:
+                total += hi - lo
+        return total
+
+    def _open_seconds_by_day(self, start: float, end: float, tz: str) -> float:
         total = 0.0
         day, last = _local_date(start, tz), _local_date(end, tz)
         while day <= last:
@@ -167,7 +192,7 @@ class WorkingHours:
 
     def end_of_day(self, t: float, tz: str) -> float:
         """The next local midnight after the instant."""
-        return _local_midnight(_local_date(t, tz) + timedelta(days=1), tz)
+        return self._day(_local_date(t, tz), tz)[1]
 
 
 _DAY_BUCKET = 900  # every zone's offset is a multiple of 15 minutes, so a local midnight never falls inside a bucket

@@ -123,3 +123,26 @@ def test_add_open_seconds_inverts_open_seconds(hours, tz, start, seconds):
         assert hours.open_seconds(start, end, tz) == pytest.approx(seconds)
         opening = hours.next_opening(start, tz)
         assert opening is not None and hours.open_seconds(start, opening, tz) == 0
+
+
+def _open_seconds_day_by_day(hours, start, end, tz):
+    """Reference: walk every local day from start to end and sum its overlaps."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    total, day = 0.0, datetime.fromtimestamp(start, ZoneInfo(tz)).date()
+    last = datetime.fromtimestamp(end, ZoneInfo(tz)).date()
+    while day <= last:
+        for a, b in hours.intervals_on(day, tz):
+            if min(b, end) > max(a, start):
+                total += min(b, end) - max(a, start)
+        day += timedelta(days=1)
+    return total
+
+
+@settings(max_examples=200, deadline=None)
+@given(calendars, st.lists(st.tuples(zones, instants, st.integers(min_value=0, max_value=30 * 3600)), min_size=1, max_size=6))
+def test_open_seconds_is_the_day_by_day_sum_whatever_was_asked_before(hours, queries):
+    # Consecutive queries, in one zone or alternating zones, short waits within a day or across nights.
+    for tz, start, wait in queries:
+        assert hours.open_seconds(start, start + wait, tz) == _open_seconds_day_by_day(hours, start, start + wait, tz)
