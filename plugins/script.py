@@ -2,8 +2,10 @@
 
 Matching is done on normalized text (qc_engine.textnorm.simplify: traditional to
 simplified, full-width to half-width, lower case), so 感謝您的光臨 is a closing.
-Only human agent messages are judged; a conversation without any human agent
-message (bot only) has no script to follow, only the latency rules apply to it.
+Only human agent messages are judged. A conversation no human agent ever joined (bot
+only) has no greeting to judge, but it does lack the agent's closing when a customer
+question in it went unanswered (SC02), like any conversation that ends on an
+unanswered question.
 
 What "the end" of a conversation is (SC02): the agent's messages after the
 customer's last message that needs a reply. A bare 好的/谢谢/拜拜 from the customer
@@ -211,14 +213,14 @@ class MissingClosing(_ScriptRule):
             return []
         msgs = conversation.messages
         last_agent = next((m for m in reversed(msgs) if m.role == "agent"), None)
-        if last_agent is None:
-            return []
         last_question = self._last_question(msgs)
+        if last_agent is None and last_question is None:
+            return []
         after = [m for m in msgs[(last_question + 1 if last_question is not None else 0):] if m.role == "agent"]
         if not after:
             asked = msgs[last_question]
             return [self.finding(
-                conversation, asked.index, agent=last_agent.sender,
+                conversation, asked.index, agent=last_agent.sender if last_agent else "",
                 evidence=f"客户最后的消息「{_snippet(asked.text)}」没有回复",
                 reason="客户最后的问题没有得到回复，会话没有结束语",
                 expected="回复客户的问题，并以结束语收尾，如：感谢您的咨询，祝您生活愉快",

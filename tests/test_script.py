@@ -99,8 +99,9 @@ def test_shop_can_opt_out_of_closings(tmp_path):
     assert script(["customer: 有货吗", "agent(+5s): 您好，有的"], rules) == []
 
 
-def test_bot_only_conversation_has_no_script_to_follow():
-    assert script(["customer: 在吗", "bot(+1s): 我是店小蜜，人工客服马上来"]) == []
+def test_bot_only_conversation_has_no_greeting_to_judge_but_lacks_a_closing():
+    assert script(["customer: 在吗", "bot(+1s): 我是店小蜜，人工客服马上来"]) == [("SC02", 0)]
+    assert script(["customer: 在吗", "bot(+1s): 我是店小蜜，人工客服马上来", "customer(+9s): 有货吗"]) == [("SC02", 2)]
 
 
 def test_closing_finding_names_the_last_agent():
