@@ -226,6 +226,7 @@ class _ForbiddenPhraseRule(Rule):
         section = self.config.get(SECTION) or {}
         self.matcher = matcher_for(self.config, self.id)
         self.roles = ("agent", "bot") if section.get("check_bots") else ("agent",)
+        self._scans_key = ("forbidden_phrases.scans", id(self.matcher), self.roles)
         lists = [lst for lst in merged_lists(section) if lst.get("rule", "FP05") == self.id]
         self.titles = {lst["name"]: lst.get("title") or self.default_title for lst in lists}
         self.expected = {lst["name"]: lst.get("expected") or self.default_expected for lst in lists}
@@ -249,11 +250,10 @@ class _ForbiddenPhraseRule(Rule):
 
     def _scans(self, conversation: Conversation) -> list[tuple[int, Scan]]:
         """The messages with anything found, scanned once for FP01-FP05 together (the hot loop of a day)."""
-        key = ("forbidden_phrases.scans", id(self.matcher), self.roles)
-        scans = conversation.memo.get(key)
+        scans = conversation.memo.get(self._scans_key)
         if scans is None:
             scan, roles = self.matcher.scan, self.roles
-            scans = conversation.memo[key] = [
+            scans = conversation.memo[self._scans_key] = [
                 (m.index, found) for m in conversation.messages
                 if m.role in roles and m.text and (found := scan(m.text)) is not EMPTY_SCAN
             ]

@@ -19,9 +19,10 @@ Rule-file section ``privacy`` (lists add to the built-in words):
 """
 from __future__ import annotations
 
+import array
 import json
-
 import re
+from functools import lru_cache
 from typing import Any, ClassVar, Iterable
 
 from qc_engine import Rule, hookimpl
@@ -95,11 +96,38 @@ def _alternation(words: Iterable[str], extra: str = "") -> re.Pattern:
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
+@lru_cache(maxsize=None)
+def _case_variants(ch: str) -> str:
+    """Every character that ``re.IGNORECASE`` matches to ch: k, K and the Kelvin sign K for k."""
+    if ch.lower() == ch and ch.upper() == ch:
+        return ch  # uncased, as every Han character: only itself
+    return "".join(re.findall(re.escape(ch), _every_character(), re.IGNORECASE))
+
+
+def _every_character() -> str:
+    # Asking the regex engine itself, over every code point, is the one sure way to get its case rules.
+    return array.array("I", range(0x110000)).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _quick_gate(words: Iterable[str]) -> re.Pattern:
+    """A fast first test for a case-insensitive alternation of words: a text it rejects contains none of them.
+
+    It asks for one of the words' first characters, in any case IGNORECASE accepts, then the rest of
+    one of the words. Starting with a case-sensitive character class lets the regex engine skip
+    straight to those characters instead of trying the whole alternation at every position.
+    """
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    firsts = sorted({v for w in words for v in _case_variants(w[0])})
+    rests = "|".join(re.escape(w[1:]) for w in words)
+    return re.compile(f"[{''.join(map(re.escape, firsts))}](?i:{rests})")
+
+
 class SecretRequestMatcher:
     """Finds an agent asking for a password or a verification code, not warning against sharing one."""
 
     def __init__(self, secret_words: Iterable[str] = (), request_words: Iterable[str] = ()):
         self.secret = _alternation([*SECRET_WORDS, *secret_words], _SECRET_BARE)
+        self._maybe_secret = _quick_gate([*SECRET_WORDS, *secret_words, "密码"]).search  # 密码: _SECRET_BARE
         self.request = _alternation([*REQUEST_WORDS, *request_words], _REQUEST_GIVING)
         self.negation = _alternation(NEGATIONS)
         self.other = _alternation(OTHER_OBJECTS)
@@ -109,7 +137,7 @@ class SecretRequestMatcher:
 
     def asks(self, text: str) -> bool:
         """True when some sentence of the text asks the reader for a password or a verification code."""
-        if not self.secret.search(text):
+        if not self._maybe_secret(text) or not self.secret.search(text):
             return False
         for sentence in _SENTENCES.findall(text):
             if not self.secret.search(sentence):
@@ -188,6 +216,7 @@ class _DatumRule(Rule):
         self.settings = PrivacySettings(self.config)
         self.active = self.settings.enabled.get(self.kind, True)
         self.kinds = frozenset({self.kind})
+        self._candidates_key = ("privacy.candidates", self.settings.key)
 
     def check(self, conversation: Conversation) -> Iterable[Finding]:
         if not self.active:
@@ -209,13 +238,12 @@ class _DatumRule(Rule):
 
     def _candidates(self, conversation: Conversation) -> list[tuple[int, list]]:
         """Agent messages with possible personal data, looked for once for PV01-PV04 together."""
-        detector = self.settings.detector
-        key = ("privacy.candidates", self.settings.key)
-        found = conversation.memo.get(key)
+        found = conversation.memo.get(self._candidates_key)
         if found is None:
-            found = conversation.memo[key] = [
+            candidates = self.settings.detector.candidates
+            found = conversation.memo[self._candidates_key] = [
                 (m.index, c) for m in conversation.messages
-                if m.role == "agent" and m.text and (c := detector.candidates(m.text))
+                if m.role == "agent" and m.text and (c := candidates(m.text))
             ]
         return found
 
@@ -338,6 +366,7 @@ class SecretRequest(Rule):
     def check(self, conversation: Conversation) -> Iterable[Finding]:
         if not self.active:
             return []
+        asks = self.settings.secrets.asks
         return [
             self.finding(
                 conversation, m.index, _evidence(m.text, []),
@@ -345,7 +374,7 @@ class SecretRequest(Rule):
                 "任何情况下都不要索要客户的密码或验证码，请引导客户在官方页面自行操作",
             )
             for m in conversation.messages
-            if m.role == "agent" and m.text and self.settings.secrets.asks(m.text)
+            if m.role == "agent" and m.text and asks(m.text)
         ]
 
 

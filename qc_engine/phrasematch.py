@@ -188,10 +188,14 @@ class PhraseMatcher:
         folded = fold(text)
         if self._prefilter is None or self._prefilter.search(folded) is None:
             return None
-        if not any(True for _ in _trie_all(self._deny, folded, 0)):
+        found = list(_trie_all(self._deny, folded, 0))
+        if not found:
             return folded, ()
-        fm = fold_map(_blank_urls(text))
-        return folded, self._verify(fm, list(_trie_all(self._deny, fm.text, 0)))
+        without_urls = _blank_urls(text)
+        fm = fold_map(without_urls)
+        if without_urls is not text:  # a link blanked: the folded text changed, find again
+            found = list(_trie_all(self._deny, fm.text, 0))
+        return folded, self._verify(fm, found)
 
     def _scan_regexes(self, text: str, regexes: list[_Regex]) -> tuple[tuple[Hit, ...], tuple[Entry, ...]]:
         fm = fold_map(_blank_urls(text))

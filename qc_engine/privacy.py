@@ -1,11 +1,11 @@
 """Finding and masking customer personal data in chat text: phones, ID and card numbers, addresses, codes.
 
 ``mask_text`` runs on every text the store keeps, so it is built for speed: a message
-without a digit costs one regex search. Numbers are read as *runs* of digits that may
-be split by single spaces or dashes ("138 1234 5678"); a run, or a few neighbouring
-groups of it, is then classified with checksums and the words just before it (订单号
-marks an order number, 卡号 a bank card...). ``\\b`` is useless next to Han characters,
-so every boundary is a digit look-around.
+without a long number, a door number or four digits in a row costs one regex search.
+Numbers are read as *runs* of digits that may be split by single spaces or dashes
+("138 1234 5678"); a run, or a few neighbouring groups of it, is then classified with
+checksums and the words just before it (订单号 marks an order number, 卡号 a bank
+card...). ``\\b`` is useless next to Han characters, so every boundary is a digit look-around.
 """
 from __future__ import annotations
 
@@ -42,14 +42,22 @@ CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
 # Uppercase letters glued before a number: a courier's tracking prefix or a product code, unless a chat app's name.
 _CONTACT_PREFIXES = frozenset({"VX", "WX", "QQ", "TEL", "MOB", "PHONE", "CALL", "V"})
 
-_HAS_DIGIT = re.compile(r"\d").search
-# Anything worth a closer look: four digits in a row, digits split by a separator, or a door number.
-_WORTH_A_LOOK = re.compile(r"\d\d\d\d|\d[ \-－‐\u200b\u200c\u200d\u2060\ufeff]\d|\d\s?(?:号|栋|幢|座|单元|室|户|组|房)").search
-_HAS_DOOR = re.compile(r"\d\s?(?:号|栋|幢|座|单元|室|户|组|房)").search
+_SEPARATOR = r"[ \-－‐\u200b\u200c\u200d\u2060\ufeff]"  # may split the digits of a number
+# After a digit, the first character of a door part (单 of 单元): where an address may be, cheaply.
+_DOOR_MARK = r"\s?[号栋幢座单室户组房]"
+# What any finding needs: eleven digits (separators allowed) for a number, a door mark for an address,
+# four digits in a row for a code. One search of this rules out nearly every text; a match of four
+# digits only (a year, a price) is looked at further, rarely. Every branch starts with the one \d:
+# the regex engine then skips straight from digit to digit.
+_WORTH_A_LOOK = re.compile(rf"\d(?:(?:{_SEPARATOR}?\d){{10}}|{_DOOR_MARK}|(?P<four_digits>\d{{3}}))").search
+_NUMBER_OR_DOOR = re.compile(rf"\d(?:(?:{_SEPARATOR}?\d){{10}}|{_DOOR_MARK})").search
+_HAS_DOOR = re.compile(rf"\d{_DOOR_MARK}").search
 _HAS_CODE_WORD = re.compile(r"验证码|校验码|动态码|短信码|动态密码").search
-# Runs of 11+ digits, single separators allowed between digits; an ID may end in X.
-_RUN = re.compile(r"(?<!\d)\d(?:[ \-－‐\u200b\u200c\u200d\u2060\ufeff]?\d){10,}(?:[Xx](?![A-Za-z]))?")
+# Runs of 11+ digits, single separators allowed between digits; an ID may end in X. The first digit
+# is matched before the look-behind (no digit before it) so that the search skips from digit to digit.
+_RUN = re.compile(rf"\d(?<!\d\d)(?:{_SEPARATOR}?\d){{10,}}(?:[Xx](?![A-Za-z]))?")
 _GROUP = re.compile(r"\d+")
+_NOT_DIGITS = re.compile(r"\D+").sub
 _LETTERS_BEFORE = regex.compile(r"([A-Za-z]+)$")
 _CONTEXT_WINDOW = 16
 _MAX_GROUPS_PER_NUMBER = 6
@@ -102,10 +110,17 @@ _ID_REGIONS = frozenset(
 )
 
 
+# Every second digit from the right counts doubled, its two digits summed: 7 -> 14 -> 5.
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
+
+
 def luhn_valid(digits: str) -> bool:
     """True when the digit string passes the Luhn check used by most bank cards."""
     if not digits.isdigit() or len(digits) < 2:
         return False
+    if digits.isascii():
+        doubled = digits[-2::-2].translate(_LUHN_DOUBLED)
+        return (sum(map(int, digits[-1::-2])) + sum(map(int, doubled))) % 10 == 0
     total = 0
     for i, ch in enumerate(reversed(digits)):
         d = int(ch)
@@ -120,12 +135,16 @@ def id_check_char(first17: str) -> str:
     return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
 
 
+_EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+_YEAR_AT_START = datetime.date.today().year  # any date before this year is in the past, for ever
+
+
 def _real_date(year: int, month: int, day: int) -> bool:
     try:
         born = datetime.date(year, month, day)
     except ValueError:
         return False
-    return datetime.date(1900, 1, 1) <= born <= datetime.date.today()
+    return _EARLIEST_BIRTH <= born and (year < _YEAR_AT_START or born <= datetime.date.today())
 
 
 def id_number_valid(number: str, check_sum: bool = True) -> bool:
@@ -191,7 +210,11 @@ class Detector:
 
     def context_before(self, text: str, start: int) -> str | None:
         """What the nearest context word before ``start`` says a number is: order, card, id, phone or None."""
-        letters = _LETTERS_BEFORE.search(text, max(0, start - 8), start)
+        # Letters, or a line break that the $ of _LETTERS_BEFORE looks past, right before the number.
+        before = text[start - 1] if start else ""
+        letters = None
+        if before.isascii() and before.isalpha() or before == "\n":
+            letters = _LETTERS_BEFORE.search(text, max(0, start - 8), start)
         if letters and len(letters.group(1)) >= 2 and letters.group(1).isupper() and letters.group(1) not in _CONTACT_PREFIXES:
             return "order"  # SF1234..., JDVA..., a product code
         last = None
@@ -242,7 +265,11 @@ class Detector:
     def _numbers(self, text: str) -> list[Datum]:
         found: list[Datum] = []
         for run in _RUN.finditer(text):
-            has_x = run.group()[-1] in "Xx"
+            start, end = run.span()
+            has_x = text[end - 1] in "Xx"
+            if text[start:end - has_x].isdigit():  # no separator: the common case
+                self._try(text, start, end - has_x, has_x, found)
+                continue
             groups = [(g.start() + run.start(), g.end() + run.start()) for g in _GROUP.finditer(run.group())]
             if len(groups) == 1:
                 self._try(text, groups[0][0], groups[0][1], has_x, found)
@@ -271,10 +298,14 @@ class Detector:
     def _try(self, text: str, start: int, end: int, has_x: bool, found: list[Datum]) -> bool:
         if end - start > 19 + _MAX_GROUPS_PER_NUMBER:
             return False  # longer than any number we know, even with separators
-        digits = "".join(ch for ch in text[start:end] if ch.isdigit())
+        digits = text[start:end]
+        if not digits.isdigit():
+            digits = _NOT_DIGITS("", digits)  # the separators out
         if not digits.isascii():
             digits = "".join(str(int(ch)) for ch in digits)  # full-width digits
-        got = self.classify(digits, has_x, self.context_before(text, start))
+        # Masking keeps no mobile number whatever the words before it say: no need to read them then.
+        context = None if self.for_masking and is_mobile(digits) else self.context_before(text, start)
+        got = self.classify(digits, has_x, context)
         if got is None:
             return False
         kind, masked = got
@@ -326,16 +357,33 @@ class Detector:
         """Every piece of personal data of the given kinds in the text, in order, not overlapping."""
         return self.select(self.candidates(text), kinds)
 
+    def _still_worth_a_look(self, text: str, first: re.Match) -> bool:
+        """Whether a text in which _WORTH_A_LOOK found ``first`` may hold personal data."""
+        if first.lastgroup is None:
+            return True
+        # Four digits came first: a code next to its name, or a number or a door further on (from the
+        # same place: the door mark of 2026号 starts inside the four digits).
+        if self.for_masking and _HAS_CODE_WORD(text):
+            return True
+        return _NUMBER_OR_DOOR(text, first.start()) is not None
+
     def candidates(self, text: str) -> list[Datum]:
         """Everything that may be personal data, of every kind, in order (overlaps not yet resolved)."""
-        if not text or not _HAS_DIGIT(text) or not _WORTH_A_LOOK(text):
+        if not text:
             return []
+        first = _WORTH_A_LOOK(text)  # nearly every message stops here
+        if first is None or not self._still_worth_a_look(text, first):
+            return []
+        return self._candidates(text)
+
+    def _candidates(self, text: str) -> list[Datum]:
         found = self._numbers(text)
         if _HAS_DOOR(text):
             found.extend(self._addresses(text))
         if self.for_masking and _HAS_CODE_WORD(text):
             found.extend(self._codes(text))
-        found.sort(key=lambda d: (d.start, -d.end))
+        if len(found) > 1:
+            found.sort(key=lambda d: (d.start, -d.end))
         return found
 
     @staticmethod
@@ -374,6 +422,9 @@ def find_personal_data(text: str) -> list[Datum]:
 
 def mask_text(text: str) -> str:
     """The text with customer personal data masked (138****5678, 110101********1234, ****1234, 杭州市西湖区****)."""
-    if not text or not isinstance(text, str) or not _HAS_DIGIT(text) or not _WORTH_A_LOOK(text):
+    if not text or not isinstance(text, str):
         return text
-    return apply_masks(text, _MASKER.find(text))
+    first = _WORTH_A_LOOK(text)  # this search alone sends nearly every text back
+    if first is None or not _MASKER._still_worth_a_look(text, first):
+        return text
+    return apply_masks(text, _MASKER.select(_MASKER._candidates(text)))

@@ -135,4 +135,4 @@ def fold_map(text: str) -> Folded:
 
 def has_phrase_break(text: str) -> bool:
     """Whether the text contains a mark that ends a phrase: clause punctuation, a quote or a bracket."""
-    return any(c in PHRASE_BREAKS for c in text)
+    return not PHRASE_BREAKS.isdisjoint(text)

@@ -12,6 +12,7 @@ from qc_engine.privacy import (
 )
 from qc_engine.rulefiles import RuleFileError
 from qc_engine.testing import conversation_from_lines, fresh_registry, ruleset_for
+from qc_plugins.privacy import SecretRequestMatcher
 
 REGISTRY = fresh_registry()
 RULESET = ruleset_for(registry=REGISTRY)
@@ -88,6 +89,9 @@ MASKED = [
     ("【淘宝】您的验证码为358812，5分钟内有效", "【淘宝】您的验证码为******，5分钟内有效"),
     ("验证码：4096", "验证码：******"),
     ("好的亲，明天下午3点前发货，128元包邮", "好的亲，明天下午3点前发货，128元包邮"),
+    # four digits first (a year, a door number), the datum after them
+    ("2026年的新单，电话13812345678", "2026年的新单，电话138****5678"),
+    ("2026号3栋2单元501室", "****"),
 ]
 
 
@@ -289,6 +293,13 @@ def test_a_shop_switches_a_detector_off_and_adds_words(tmp_path):
     assert agent_says("售后凭据13812345678", ruleset) == set()
     assert agent_says("麻烦把支付口令发我", ruleset) == {"PV05"}
     assert agent_says("售后凭据13812345678", RULESET) == {"PV01"}
+
+
+def test_secret_words_are_found_in_any_case():
+    matcher = SecretRequestMatcher(secret_words=["Kode"])
+    assert matcher.asks("麻烦把KODE发给我") and matcher.asks("麻烦把\u212aode发给我")  # K: the Kelvin sign
+    assert matcher.asks("请提供一下卡背面的CVV")
+    assert not matcher.asks("麻烦把code发给我")
 
 
 def test_unknown_keys_in_the_privacy_section_are_refused(tmp_path):
