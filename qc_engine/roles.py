@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-DEFAULT_BOT_NAMES = ("服务助手", "店小蜜", "自动回复", "京小智", "jimi", "机器人", "智能客服", "小蜜", "智能助手")
+DEFAULT_BOT_NAMES = ("服务助手", "店小蜜", "自动回复", "京小智", "jimi", "机器人", "智能客服", "小蜜", "智能助手", "autoreply", "auto-reply")
 SYSTEM_SENDERS = frozenset({
     "system", "系统", "系统消息", "系统通知", "系统提示", "平台通知", "平台消息", "官方通知", "千牛系统", "京东系统",
 })
