@@ -37,15 +37,17 @@ class JsonlLoader(Loader):
     def _utf8_lines(path):
         # Lines go out as bytes, unparsed: the engine parses and validates them where the rules run (the workers).
         with open(path, "rb") as f:
+            offset = 0
             for lineno, line in enumerate(f, 1):
+                start, offset = offset, offset + len(line)
                 if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
                     line = line[3:]
                 if not line.strip():
                     continue
                 if len(line) > MAX_LINE_BYTES:
-                    yield Rejected(str(path), f"line longer than {MAX_LINE_BYTES} bytes", line[:4000].decode("utf-8", "replace"), lineno)
+                    yield Rejected(str(path), f"line longer than {MAX_LINE_BYTES} bytes", line[:4000].decode("utf-8", "replace"), lineno, start)
                     continue
-                yield RawRecord(line, str(path), line=lineno)
+                yield RawRecord(line, str(path), line=lineno, offset=start)
 
     @staticmethod
     def _decoded_lines(path, encoding):

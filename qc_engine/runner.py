@@ -67,6 +67,8 @@ class RunSummary:
     skipped_files: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     duration_s: float = 0.0
+    bytes_total: int = 0  # input size, for the progress bar
+    bytes_read: int = 0
     orders: OrdersSummary | None = None
 
 
@@ -139,15 +141,31 @@ def _duplicate(conv: Conversation) -> Rejected:
 
 
 def _records(options: AuditOptions, loaders, load_options: LoadOptions, summary: RunSummary) -> Iterator[RawRecord | Rejected]:
-    for path in iter_input_files(options.inputs):
+    files = list(iter_input_files(options.inputs))
+    sizes = [_size(p) for p in files]
+    summary.bytes_total = sum(sizes)
+    done = 0
+    for path, size in zip(files, sizes):
         loader = detect_loader(path, [r.loader for r in loaders])
         if loader is None:
             summary.skipped_files.append(str(path))
-            continue
-        try:
-            yield from loader.load(path, load_options)
-        except Exception as exc:  # noqa: BLE001 - a loader bug loses the rest of that file, not the run
-            yield Rejected(str(path), f"{loader.name} loader stopped reading this file: {type(exc).__name__}: {exc}", "")
+        else:
+            try:
+                for record in loader.load(path, load_options):
+                    if record.offset is not None:  # loaders that know where they are move the progress bar within a file
+                        summary.bytes_read = done + min(record.offset, size)
+                    yield record
+            except Exception as exc:  # noqa: BLE001 - a loader bug loses the rest of that file, not the run
+                yield Rejected(str(path), f"{loader.name} loader stopped reading this file: {type(exc).__name__}: {exc}", "")
+        done += size
+        summary.bytes_read = done
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None] | None = None) -> RunSummary:

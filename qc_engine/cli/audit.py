@@ -58,20 +58,24 @@ def audit(paths, db_path, rule_files, plugin_files, order_files, workers, timezo
         workers=workers or default_workers(), timezone=timezone, shop=shop, order_files=list(order_files),
         customer_salt=salt, loader_extra=_parse_loader_options(loader_options),
     )
-    show_progress = sys.stderr.isatty() and not quiet
-    state = {"last": 0}
+    bar = None
+    if sys.stderr.isatty() and not quiet:
+        bar = click.progressbar(length=1, label="Auditing", file=sys.stderr, show_percent=True, show_eta=True,
+                                item_show_func=lambda s: s)
 
     def progress(summary: RunSummary, _label: str) -> None:
-        if show_progress and summary.read - state["last"] >= 500:
-            state["last"] = summary.read
-            click.echo(f"\r  audited {summary.audited:,} conversations, {summary.messages:,} messages ...", nl=False, err=True)
+        if bar is not None and summary.bytes_total:
+            bar.length = summary.bytes_total
+            bar.update(max(0, summary.bytes_read - bar.pos), f"{summary.audited:,} conversations")
 
     try:
-        summary = run_audit(options, progress)
+        if bar is not None:
+            with bar:
+                summary = run_audit(options, progress)
+        else:
+            summary = run_audit(options, progress)
     except (*UsageErrors, RuleFileError) as exc:
         raise click.ClickException(str(exc)) from None
-    if show_progress:
-        click.echo("\r" + " " * 70 + "\r", nl=False, err=True)
     _print_summary(summary, quiet)
     if summary.read == 0:
         raise click.ClickException(
