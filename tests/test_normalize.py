@@ -60,7 +60,7 @@ def test_unparseable_time_is_rejected():
     assert isinstance(out, Rejected) and "messages/0/ts" in out.reason
 
 
-from datetime import datetime as _dt, timedelta as _td, timezone as _tz  # noqa: E402
+from datetime import datetime as _dt  # noqa: E402
 
 from qc_engine.normalize import fast_ts, parse_ts, zone  # noqa: E402
 

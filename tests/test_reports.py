@@ -1,6 +1,5 @@
 """`qc report`: the pages, CSV files and workbook show the store's figures, masked, escaped, per shop."""
 import csv
-import json
 import re
 import zipfile
 from pathlib import Path
@@ -16,7 +15,7 @@ from qc_engine.review import add_manual_finding, record_verdict
 from qc_engine.rollup import rebuild_agent_daily
 from qc_engine.store import open_db
 
-from test_rollup import AD_TERM, DAY, GOOD, LEAK, OTHER_SHOP, PHONE, SHOP, chat, day_of_chats, build_store, finding_id
+from test_rollup import DAY, OTHER_SHOP, PHONE, SHOP, chat, day_of_chats, build_store, finding_id
 
 HOSTILE = "<script>alert('x')</script>我们是全网最低价"
 

@@ -6,7 +6,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterator
 
-from ..loaders import SNIFF_BYTES
 from ..model import Rejected
 from ..normalize import zone
 from ..plugins import Plugins

@@ -9,7 +9,6 @@ from ..registry import Registry
 from ..rulefiles import merged_config
 from ..ruleset import RuleBook
 from ..schemas import load_schema
-from .api import ORDER_FIELDS
 
 DEFAULT_WINDOW_DAYS = 1
 
