@@ -27,7 +27,7 @@ from .store import open_db
 from .store.rows import Rows, add_rejected, add_result
 from .store.writer import StoreWriter
 
-BATCH_CONVERSATIONS = 1024
+BATCH_CONVERSATIONS = 256
 RULE_TIME_BASE_S = 10.0  # the rules of one conversation get this long together, plus a little per message
 RULE_TIME_PER_MESSAGE_S = 0.002
 
