@@ -42,7 +42,7 @@ from typing import Any, ClassVar, Iterable
 
 from qc_engine import Rule, hookimpl
 from qc_engine.model import SEVERITIES, Conversation, Finding
-from qc_engine.phrasematch import BOUNDARIES, DEFAULT_REGEX_TIMEOUT, EMPTY_SCAN, Entry, Hit, PhraseMatcher, Scan, compile_regex, warm_up
+from qc_engine.phrasematch import BOUNDARIES, DEFAULT_REGEX_TIMEOUT, EMPTY_SCAN, Entry, Hit, PhraseMatcher, Scan, compile_regex
 from qc_plugins import default_rule_file
 
 SECTION = "forbidden_phrases"
@@ -244,9 +244,6 @@ class _ForbiddenPhraseRule(Rule):
             hits = [h for h in scan.hits if h.entry.rule == rule_id]
             if hits:
                 yield self._finding(conversation, index, hits)
-
-    def warm_up(self) -> None:
-        warm_up()
 
     def _scans(self, conversation: Conversation) -> list[tuple[int, Scan]]:
         """The messages with anything found, scanned once for FP01-FP05 together (the hot loop of a day)."""

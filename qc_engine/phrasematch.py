@@ -394,11 +394,6 @@ class _BoundaryChecker:
         return pos in bounds
 
 
-def warm_up() -> None:
-    """Load jieba's dictionary now (about a second), e.g. before worker processes fork and share it."""
-    _jieba_bounds("预热")
-
-
 def _jieba_bounds(text: str) -> set[int]:
     import jieba  # loaded on the first candidate only: most processes never need it
 

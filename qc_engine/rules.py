@@ -50,9 +50,6 @@ class Rule:
         """Yield figures this rule computes for the conversation (optional)."""
         return ()
 
-    def warm_up(self) -> None:
-        """Load heavy shared resources now (optional): called once before worker processes start, so they share them."""
-
     def finding(
         self,
         conversation: Conversation,

@@ -180,13 +180,7 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     if not registry.loaders:
         raise UsageError("no loader plugin is available; is qc-engine installed correctly?")
     book = RuleBook(registry, options.rule_files)  # RuleFileError propagates: a bad rule file stops the run
-    defaults = book.for_shop("")  # compiled before the workers fork, so shops on the defaults share it for free
-    if options.workers > 1:
-        for compiled in defaults.rules:
-            try:
-                compiled.rule.warm_up()
-            except Exception as exc:  # noqa: BLE001 - the rule will meet the same problem in the workers
-                problems.append(f"rule {compiled.rule.id} could not warm up: {exc}")
+    book.for_shop("")  # compiled before the workers fork, so shops on the defaults share it for free
     agents = frozenset(a for f in book.all_files for a in f.data.get("agents", ()))
     bots = frozenset(b for f in book.all_files for b in f.data.get("bots", ()))
     load_options = LoadOptions(timezone=options.timezone, agents=agents, bots=bots, shop=options.shop,
