@@ -58,3 +58,22 @@ def test_customers_can_be_stored_as_salted_hashes(tmp_path, db_path):
     other = tmp_path / "other.db"
     audit([f], other, customer_salt="another")
     assert sqlite3.connect(other).execute("select customer from conversations").fetchone()[0] != key
+
+
+def test_hashed_customers_still_join_their_orders(tmp_path, db_path):
+    from qc_engine.orders import OrdersOptions, apply_orders
+
+    conv = conversation("o1", lines=[("10:00:00", "customer", "这款有货吗"), ("10:00:08", "agent", "您好，有的")])
+    conv["customer"] = NICK
+    for m in conv["messages"]:
+        if m["role"] == "customer":
+            m["sender"] = NICK
+    audit([write_jsonl(tmp_path / "d.jsonl", [conv])], db_path, customer_salt="s3cret")
+    export = tmp_path / "orders.csv"
+    export.write_text("订单编号,买家会员名,买家实际支付金额,订单状态,订单创建时间,订单付款时间,店铺名称\n"
+                      f"3000000000000000001,{NICK},88.00,交易成功,2026-11-20 10:05:00,2026-11-20 10:06:00,山野茶庄\n",
+                      encoding="utf-8")
+    apply_orders(db_path, [export], OrdersOptions(customer_salt="s3cret"))
+    con = sqlite3.connect(db_path)
+    assert con.execute("select paid, paid_amount from agent_daily where agent = '山野茶庄:青青'").fetchone() == (1, 88.0)
+    assert NICK not in dump(db_path)

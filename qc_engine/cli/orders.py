@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from ..customers import SALT_ENV, salt_from_environment
 from ..orders import ORDER_FIELDS, OrdersError, OrdersOptions, OrdersSummary, apply_orders
 from ..rulefiles import RuleFileError
 
@@ -39,7 +40,9 @@ def orders_group():
               help="Time zone of order times, unless the shop's rule file says otherwise.")
 @click.option("--column", "columns", multiple=True, metavar="FIELD=HEADER",
               help="For a generic CSV: which column holds a field, e.g. --column order_id=单号. Repeatable.")
-def import_cmd(files, db_path, rule_files, plugin_files, shop, timezone, columns):
+@click.option("--hash-customers", is_flag=True,
+              help="Key buyers by salted hash (QC_CUSTOMER_SALT), as audits run with --hash-customers do.")
+def import_cmd(files, db_path, rule_files, plugin_files, shop, timezone, columns, hash_customers):
     """Import order exports (Taobao/Tmall 订单报表 CSV/XLSX, or a generic CSV) and update the sales figures.
 
     Only the order number, buyer, shop, times, amount and status are kept: buyer names, phones and addresses
@@ -50,8 +53,11 @@ def import_cmd(files, db_path, rule_files, plugin_files, shop, timezone, columns
     Example:
       qc orders import 订单报表-1120.csv 订单报表-1121.csv --db qc.db --rules rules/shops/
     """
+    salt = salt_from_environment() if hash_customers else None
+    if hash_customers and not salt:
+        raise click.ClickException(f"--hash-customers needs the audits' secret salt in the {SALT_ENV} environment variable")
     options = OrdersOptions(rule_files=list(rule_files), plugin_files=list(plugin_files), timezone=timezone, shop=shop,
-                            order_columns=_column_map(columns))
+                            order_columns=_column_map(columns), customer_salt=salt)
     try:
         summary = apply_orders(db_path, list(files), options)
     except (OrdersError, RuleFileError) as exc:

@@ -31,6 +31,7 @@ class OrdersOptions:
     timezone: str = "Asia/Shanghai"
     shop: str | None = None
     order_columns: dict[str, str] = field(default_factory=dict)  # generic CSV: field -> column header
+    customer_salt: str | None = None  # the same salt as the audits', when customers are stored hashed
 
 
 @dataclass
