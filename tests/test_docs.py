@@ -35,3 +35,14 @@ def test_rule_reference_is_up_to_date():
     expected = render_reference(fresh_registry().rules)
     actual = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert actual == expected, "docs/rules.md is stale: run `qc rules docs --out docs/rules.md`"
+
+
+def test_readme_rule_file_example_is_valid_and_its_tests_pass(tmp_path):
+    from qc_engine.ruletests import run_file_tests
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"## Rule files.*?```yaml\n(.*?)```", readme, re.S).group(1)
+    path = tmp_path / "shop.yaml"
+    path.write_text(example, encoding="utf-8")
+    results = run_file_tests(path, fresh_registry())
+    assert results and all(r.passed for r in results), [r.detail for r in results if not r.passed]
