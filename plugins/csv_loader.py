@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from qc_engine import Loader, RawRecord, Rejected, hookimpl
-from qc_engine.encoding import BAD_BYTES, EncodingError, head_text, open_text
+from qc_engine.encoding import BAD_BYTES, head_text, open_text_or_rejection
 from qc_engine.normalize import MAX_RAW_CHARS, zone
 from qc_engine.roles import placeholder_type, resolver_for
 
@@ -139,10 +139,9 @@ class CsvLoader(Loader):
 
     def load(self, path, options):
         source = str(path)
-        try:
-            stream = open_text(path)
-        except EncodingError as exc:
-            yield Rejected(source, f"file {exc}", "", None)
+        stream = open_text_or_rejection(path)
+        if isinstance(stream, Rejected):
+            yield stream
             return
         with stream:
             yield from _Reader(source, options, stream).records()

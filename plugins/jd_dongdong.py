@@ -16,7 +16,7 @@ from pathlib import Path
 
 from qc_engine.loaders import SessionDraft
 from qc_engine import Loader, RawRecord, Rejected, hookimpl
-from qc_engine.encoding import BAD_BYTES, EncodingError, head_text, iter_lines, open_text
+from qc_engine.encoding import BAD_BYTES, head_text, iter_lines, open_text_or_rejection
 from qc_engine.roles import placeholder_type, resolver_for, split_account
 
 PLATFORM = "jd"
@@ -54,10 +54,9 @@ class JdDongdongLoader(Loader):
 
     def load(self, path, options):
         source = str(path)
-        try:
-            stream = open_text(path)
-        except EncodingError as exc:
-            yield Rejected(source, f"file {exc}", "", None)
+        stream = open_text_or_rejection(path)
+        if isinstance(stream, Rejected):
+            yield stream
             return
         reader = _Reader(source, options, stream.encoding)
         with stream:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from qc_engine.loaders import SessionDraft
 from qc_engine import Loader, RawRecord, Rejected, hookimpl
-from qc_engine.encoding import BAD_BYTES, EncodingError, head_text, iter_lines, open_text
+from qc_engine.encoding import BAD_BYTES, head_text, iter_lines, open_text_or_rejection
 from qc_engine.roles import placeholder_type, resolver_for, split_account
 
 PLATFORM = "taobao"
@@ -73,10 +73,9 @@ class WangwangLoader(Loader):
 
     def load(self, path, options):
         source = str(path)
-        try:
-            stream = open_text(path)
-        except EncodingError as exc:
-            yield Rejected(source, f"file {exc}", "", None)
+        stream = open_text_or_rejection(path)
+        if isinstance(stream, Rejected):
+            yield stream
             return
         gap_hours = float(options.extra.get("session_gap_hours", DEFAULT_SESSION_GAP_HOURS) or 0)
         reader = _Reader(source, options, stream.encoding, timedelta(hours=gap_hours) if gap_hours > 0 else None)

@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 from typing import Iterator, TextIO
 
+from .model import Rejected
+
 SUPPORTED = "UTF-8, UTF-8 with BOM, GB18030/GBK or UTF-16 with BOM"
 BAD_BYTES = "\ufdd0"  # a Unicode noncharacter: never found in real text
 _ERROR_HANDLER = "qc-engine-mark-bad-bytes"
@@ -152,3 +154,11 @@ def iter_lines(stream: TextIO) -> Iterator[tuple[int, str]]:
         elif line.endswith("\r"):
             line = line[:-1]
         yield lineno, line
+
+
+def open_text_or_rejection(path: str | Path) -> TextIO | Rejected:
+    """The file as a text stream, or the one Rejected that says why the whole file cannot be read."""
+    try:
+        return open_text(path)
+    except EncodingError as exc:
+        return Rejected(str(path), f"file {exc}", "", None)
