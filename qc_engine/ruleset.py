@@ -40,6 +40,7 @@ class RuleBook:
         self.files = [load_rule_file(p, self.schema) for p in rule_file_paths(list(extra_files))]
         self._cache: dict[tuple[int, ...], RuleSet] = {}
         self._by_shop: dict[str, RuleSet] = {}
+        self.setup_errors: list[str] = []  # of every rule set compiled so far, in order
 
     @property
     def all_files(self) -> list[RuleFile]:
@@ -56,16 +57,13 @@ class RuleBook:
             ruleset = self._by_shop[shop] = self._compile_for(shop)
         return ruleset
 
-    @property
-    def setup_errors(self) -> list[str]:
-        return [e for rs in self._cache.values() for e in rs.setup_errors]
-
     def _compile_for(self, shop: str) -> RuleSet:
         files = self.files_for(shop)
         key = tuple(id(f) for f in files)
         ruleset = self._cache.get(key)
         if ruleset is None:
             ruleset = self._cache[key] = compile_ruleset(self.registry, files)
+            self.setup_errors.extend(ruleset.setup_errors)
         return ruleset
 
 

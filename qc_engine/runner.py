@@ -130,7 +130,8 @@ def audit_batch(records: list[RawRecord | Rejected]) -> Rows:
             seen.add(item.conversation_id)
             known = len(_BOOK.setup_errors)
             ruleset = _BOOK.for_shop(item.shop)
-            rows.problems.extend(_BOOK.setup_errors[known:])
+            if len(_BOOK.setup_errors) > known:  # a shop whose rule set could not fully start, met just now
+                rows.problems.extend(_BOOK.setup_errors[known:])
             add_result(rows, audit_conversation(item, ruleset, _GUARD), _RUN_ID, _CUSTOMER_KEY)
     return rows
 
