@@ -39,22 +39,11 @@ class SalesSettings:
         )
 
 
-class _WithOrdersSection:
-    """A registry view whose rule-file schema also knows the `orders` section."""
-
-    def __init__(self, registry: Registry):
-        self.default_rule_files = registry.default_rule_files
-        self._registry = registry
-
-    def section_schemas(self) -> dict[str, Any]:
-        return {**self._registry.section_schemas(), "orders": ORDERS_SECTION_SCHEMA}
-
-
 class SettingsBook:
     """Reads the rule files once and hands out each shop's SalesSettings (RuleFileError on a bad file)."""
 
     def __init__(self, registry: Registry, rule_files: list[str | Path] = (), default_timezone: str = "Asia/Shanghai"):
-        self._book = RuleBook(_WithOrdersSection(registry), list(rule_files))  # loads files only, compiles no rule
+        self._book = RuleBook(registry, list(rule_files))  # loads and validates files; compiles no rule until asked
         self._default_timezone = default_timezone
         self._cache: dict[str, SalesSettings] = {}
         self.general = SalesSettings.from_config(
