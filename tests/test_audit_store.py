@@ -97,6 +97,16 @@ def test_auditing_the_same_day_twice_gives_the_same_rows(tmp_path, db_path):
     assert rows(db_path, "select count(*) from runs where status = 'complete'")[0][0] == 2
 
 
+def test_a_rerun_with_other_rules_replaces_the_stored_results(tmp_path, db_path):
+    f = day(tmp_path)
+    audit([f], db_path, plugin_files=[plugin_file(tmp_path)])
+    assert rows(db_path, "select count(*) from findings where rule_id = 'TST01'")[0][0] == 10
+    audit([f], db_path)
+    assert rows(db_path, "select count(*) from findings where rule_id = 'TST01'")[0][0] == 0
+    assert rows(db_path, "select count(distinct run_id) from conversations")[0][0] == 1
+    assert rows(db_path, "select count(*) from messages")[0][0] == 30 * 3
+
+
 def test_workers_give_the_same_database_content(tmp_path):
     f, p = day(tmp_path, 600), plugin_file(tmp_path)
     audit([f], tmp_path / "one.db", plugin_files=[p], workers=1)
@@ -109,6 +119,13 @@ def test_duplicate_conversation_ids_are_rejected_not_merged(tmp_path, db_path):
     s = audit([f], db_path)
     assert (s.read, s.audited, s.rejected) == (2, 1, 1)
     assert "duplicate" in rows(db_path, "select reason from rejected")[0][0]
+
+
+def test_duplicates_far_apart_in_a_large_day_are_rejected_too(tmp_path, db_path):
+    convs = [conversation(f"c{i}") for i in range(1500)] + [conversation("c7"), conversation("c1200")]
+    s = audit([write_jsonl(tmp_path / "d.jsonl", convs)], db_path, workers=2)
+    assert (s.read, s.audited, s.rejected) == (1502, 1500, 2)
+    assert sorted(r[0] for r in rows(db_path, "select raw from rejected")) == ["c1200", "c7"]
 
 
 def test_a_rule_that_raises_is_recorded_and_the_others_still_run(tmp_path, db_path):

@@ -25,6 +25,7 @@ FINDING_COLUMNS = (
 METRIC_COLUMNS = ("conversation_id", "agent", "figures")
 RULE_ERROR_COLUMNS = ("run_id", "conversation_id", "rule_id", "plugin", "error")
 REJECTED_COLUMNS = ("run_id", "source_file", "line", "offset", "reason", "raw")
+TABLES = ("conversations", "messages", "findings", "metrics", "rule_errors", "rejected")  # Rows' lists, in writing order
 
 
 @dataclass
@@ -36,6 +37,11 @@ class Rows:
     rule_errors: list[tuple] = field(default_factory=list)
     rejected: list[tuple] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # rule set setup errors met while preparing these rows
+
+    def extend(self, other: Rows) -> None:
+        """Add another batch's table rows (not its problems: those are reported as batches arrive)."""
+        for name in TABLES:
+            getattr(self, name).extend(getattr(other, name))
 
     def drop_conversations(self, ids: set[str], run_id: int) -> None:
         """Take conversations out of the batch, keeping each aside as a rejected duplicate."""

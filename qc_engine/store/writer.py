@@ -10,7 +10,7 @@ import sqlite_utils
 
 from .db import write_transaction
 from .rows import (
-    CONVERSATION_COLUMNS, FINDING_COLUMNS, MESSAGE_COLUMNS, METRIC_COLUMNS, REJECTED_COLUMNS, RULE_ERROR_COLUMNS, Rows,
+    CONVERSATION_COLUMNS, FINDING_COLUMNS, MESSAGE_COLUMNS, METRIC_COLUMNS, REJECTED_COLUMNS, RULE_ERROR_COLUMNS, TABLES, Rows,
 )
 
 CHILD_TABLES = ("messages", "findings", "metric_sets", "rule_errors")
@@ -32,7 +32,9 @@ class StoreWriter:
         self.db = db
         self.conn = db.conn
         self._seen_ready = False
+        self._seen_count = 0
         self._sql = {
+            "new_conversations": _insert_sql("conversations", CONVERSATION_COLUMNS, "INSERT OR IGNORE"),
             "conversations": _insert_sql("conversations", CONVERSATION_COLUMNS, "INSERT OR REPLACE"),
             "messages": _insert_sql("messages", MESSAGE_COLUMNS),
             "findings": _insert_sql("findings", FINDING_COLUMNS),
@@ -49,12 +51,29 @@ class StoreWriter:
                 self.conn.execute("update runs set status = 'incomplete' where id = ?", (run_id,))
         return len(stale)
 
-    def first_sighting(self, conversation_id: str) -> bool:
-        """True the first time this run meets a conversation id (kept on disk, so memory stays flat)."""
+    def seen_before(self, conversation_ids: list[str]) -> set[str]:
+        """The ids this run has already met, among a batch of distinct ids; the batch counts as met from now on.
+
+        Kept on disk (a temp table), so memory stays flat however many conversations a run reads.
+        """
         if not self._seen_ready:
             self.conn.execute("create temp table if not exists seen_ids (id text primary key)")
             self._seen_ready = True
-        return self.conn.execute("insert or ignore into seen_ids values (?)", (conversation_id,)).rowcount == 1
+        known = self._seen_count
+        before = self.conn.total_changes
+        self.conn.executemany("insert or ignore into seen_ids values (?)", ((i,) for i in conversation_ids))
+        added = self.conn.total_changes - before
+        self._seen_count += added
+        if added == len(conversation_ids):
+            return set()  # the usual case, known without a query: every id is new
+        # Rows are only ever added, so the ids met before are those with a rowid up to the count then.
+        return set(self._select_ids("temp.seen_ids", "id", conversation_ids, f"rowid <= {known}"))
+
+    def _select_ids(self, table: str, column: str, ids: list[str], condition: str = "1"):
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            yield from (r[0] for r in self.conn.execute(
+                f"select {column} from {table} where {column} in ({','.join('?' * len(chunk))}) and {condition}", chunk))
 
     def start_run(self, fields: dict[str, Any]) -> int:
         with write_transaction(self.conn):
@@ -70,15 +89,22 @@ class StoreWriter:
             )
         return cur.lastrowid
 
-    def write(self, rows: Rows) -> None:
-        ids = [r[0] for r in rows.conversations]
+    def write(self, rows: Rows, run_id: int) -> None:
+        """Store a batch of rows of one run; conversations stored by an earlier run are replaced with their rows."""
         with write_transaction(self.conn):
-            for start in range(0, len(ids), CHUNK):
-                chunk = ids[start:start + CHUNK]
-                marks = ",".join("?" * len(chunk))
-                for table in CHILD_TABLES:
-                    self.conn.execute(f"delete from [{table}] where conversation_id in ({marks})", chunk)
-            for table in ("conversations", "messages", "findings", "metrics", "rule_errors", "rejected"):
+            before = self.conn.total_changes
+            self.conn.executemany(self._sql["new_conversations"], rows.conversations)
+            if self.conn.total_changes - before < len(rows.conversations):  # a re-run: some were stored before
+                ids = [r[0] for r in rows.conversations]
+                stored = list(self._select_ids("conversations", "conversation_id", ids, f"run_id != {int(run_id)}"))
+                for start in range(0, len(stored), CHUNK):
+                    chunk = stored[start:start + CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    for table in CHILD_TABLES:
+                        self.conn.execute(f"delete from [{table}] where conversation_id in ({marks})", chunk)
+                replaced = set(stored)
+                self.conn.executemany(self._sql["conversations"], [r for r in rows.conversations if r[0] in replaced])
+            for table in TABLES[1:]:
                 batch = getattr(rows, table)
                 if batch:
                     self.conn.executemany(self._sql[table], batch)
