@@ -28,6 +28,10 @@ from .store.rows import Rows, add_rejected, add_result
 from .store.writer import StoreWriter
 
 BATCH_CONVERSATIONS = 256
+# Rows are written in transactions of at least this many messages: each commit rewrites the pages it
+# touched (index pages above all), so fewer, larger transactions write far less. A crash loses at most
+# the unwritten rows of a run that is then marked incomplete, and a re-run completes it.
+WRITE_EVERY_MESSAGES = 20_000
 RULE_TIME_BASE_S = 10.0  # the rules of one conversation get this long together, plus a little per message
 RULE_TIME_PER_MESSAGE_S = 0.002
 
@@ -203,16 +207,19 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     _CUSTOMER_KEY = customer_key_function(options.customer_salt)
 
     touched: set[tuple[str, str]] = set()  # (shop, day) pairs whose daily figures this run changes
+    unwritten = Rows()
 
     def absorb(rows: Rows) -> None:
         # Duplicates across batches are found here, by the one process that sees every batch.
-        duplicates = {r[0] for r in rows.conversations if not writer.first_sighting(r[0])}
+        duplicates = writer.seen_before([r[0] for r in rows.conversations])
         if duplicates:
             rows.drop_conversations(duplicates, run_id)
         for problem in rows.problems:
             if problem not in summary.problems:
                 summary.problems.append(problem)
-        writer.write(rows)
+        unwritten.extend(rows)
+        if len(unwritten.messages) >= WRITE_EVERY_MESSAGES:
+            flush()
         touched.update((r[1], r[4]) for r in rows.conversations)
         summary.audited += len(rows.conversations)
         summary.rejected += len(rows.rejected)
@@ -223,10 +230,16 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         if progress:
             progress(summary, "")
 
+    def flush() -> None:
+        nonlocal unwritten
+        writer.write(unwritten, run_id)
+        unwritten = Rows()
+
     pool = None
     status = "failed"
     try:
-        if options.workers > 1:
+        if _can_fork():
+            # Even one worker runs beside this process, which reads the input and writes the store meanwhile.
             ctx = multiprocessing.get_context("fork")
             pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_worker_init, initargs=(options.rule_time_limit,))
         else:
@@ -251,6 +264,7 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         submit(batch)
         while pending:
             absorb(pending.popleft().result())
+        flush()
         rebuild_agent_daily(db, touched)
         # Always, not only with --orders: orders imported earlier apply to the days just audited.
         summary.orders = apply_orders(db, options.order_files, options, run_id=run_id)
@@ -270,6 +284,11 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         db.close()
         _BOOK = None
     return summary
+
+
+def _can_fork() -> bool:
+    # A daemonic process (a worker of someone else's pool) may not start children: audit inline there.
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
 def default_workers() -> int:
