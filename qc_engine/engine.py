@@ -65,8 +65,10 @@ def audit_conversation(conversation: Conversation, ruleset: RuleSet, guard: Guar
 def _run_rule(compiled, conversation: Conversation, result: AuditResult, n: int, guard: Guard | None) -> None:
     rule = compiled.rule
     try:
-        found = list(rule.check(conversation))
-        figures = rule.metrics(conversation)
+        found = rule.check(conversation)
+        if type(found) is not list:
+            found = list(found)
+        figures = rule.metrics(conversation) if compiled.has_metrics else ()
         if type(figures) is not list and type(figures) is not tuple:
             figures = list(figures)
     except Exception as exc:  # noqa: BLE001 - isolation of a misbehaving rule
@@ -80,11 +82,10 @@ def _run_rule(compiled, conversation: Conversation, result: AuditResult, n: int,
             why = problems[0] if problems else f"returned {len(found)} findings (more than {MAX_FINDINGS_PER_RULE})"
             result.errors.append(RuleError(rule.id, compiled.plugin, f"malformed output: {why}"))
             return
+        result.findings.extend(found)
     if figures:
         for m in figures:
             if type(m) is not Metric or not isinstance(m.value, (int, float)):
                 result.errors.append(RuleError(rule.id, compiled.plugin, "malformed output: metrics must be Metric(name, number)"))
-                figures = ()
-                break
-    result.findings.extend(found)
-    result.metrics.extend(figures)
+                return
+        result.metrics.extend(figures)

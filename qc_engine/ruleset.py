@@ -14,6 +14,10 @@ from .rules import Rule
 class CompiledRule:
     rule: Rule
     plugin: str
+    has_metrics: bool = True  # False: the rule keeps the base class's empty metrics(), not worth a call
+
+    def __post_init__(self):
+        self.has_metrics = type(self.rule).metrics is not Rule.metrics
 
 
 @dataclass
