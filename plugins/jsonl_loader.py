@@ -4,9 +4,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from qc_engine import Loader, RawRecord, Rejected, hookimpl
+from qc_engine.model import RawLines
 from qc_engine.encoding import BAD_BYTES, EncodingError, detect_file_encoding, head_text, iter_lines, open_text
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
+BLOCK_BYTES = 256 * 1024  # about as many conversations as the engine audits in one batch
+
+
+def _without_long_lines(path, lines: list[bytes], number: int, offset: int):
+    """A block holding an over-long line: that line is rejected, the others go on as blocks of their own."""
+    start = 0
+    for i, line in enumerate(lines):
+        if len(line) > MAX_LINE_BYTES:
+            if start < i:
+                yield RawLines(lines[start:i], str(path), number + start, offset)
+            yield Rejected(str(path), f"line longer than {MAX_LINE_BYTES} bytes", line[:4000].decode("utf-8", "replace"),
+                           number + i, offset + sum(map(len, lines[start:i])))
+            offset += sum(map(len, lines[start:i + 1]))
+            start = i + 1
+    if start < len(lines):
+        yield RawLines(lines[start:], str(path), number + start, offset)
 
 
 class JsonlLoader(Loader):
@@ -35,19 +52,19 @@ class JsonlLoader(Loader):
 
     @staticmethod
     def _utf8_lines(path):
-        # Lines go out as bytes, unparsed: the engine parses and validates them where the rules run (the workers).
+        # Blocks of lines go out as bytes, unparsed: the engine splits, parses and validates them where
+        # the rules run (the workers), so reading the input costs nothing per conversation.
         with open(path, "rb") as f:
-            offset = 0
-            for lineno, line in enumerate(f, 1):
-                start, offset = offset, offset + len(line)
-                if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
-                    line = line[3:]
-                if not line.strip():
-                    continue
-                if len(line) > MAX_LINE_BYTES:
-                    yield Rejected(str(path), f"line longer than {MAX_LINE_BYTES} bytes", line[:4000].decode("utf-8", "replace"), lineno, start)
-                    continue
-                yield RawRecord(line, str(path), line=lineno, offset=start)
+            number, offset = 1, 0
+            while lines := f.readlines(BLOCK_BYTES):
+                if number == 1 and lines[0].startswith(b"\xef\xbb\xbf"):
+                    lines[0], offset = lines[0][3:], 3
+                if max(map(len, lines)) > MAX_LINE_BYTES:
+                    yield from _without_long_lines(path, lines, number, offset)
+                else:
+                    yield RawLines(lines, str(path), number, offset)
+                number += len(lines)
+                offset += sum(map(len, lines))
 
     @staticmethod
     def _decoded_lines(path, encoding):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Iterator
+from typing import Any, ClassVar, Iterable, Iterator
 
-from .model import RawRecord, Rejected
+from .model import RawLines, RawRecord, Rejected
 from .normalize import MAX_RAW_CHARS
 
 SNIFF_BYTES = 64 * 1024
@@ -30,7 +30,9 @@ class Loader:
     (0 = not mine, 1 = certainly mine); the loader with the highest score
     reads the file. ``load`` streams the file and yields ``RawRecord`` (one
     conversation in the normalized JSON shape) or ``Rejected`` (a part it
-    could not use, with file and line), never holding the whole file.
+    could not use, with file and line), never holding the whole file. A loader
+    of JSON Lines may yield ``RawLines`` (a block of unparsed lines) instead of
+    a record per line; ``each_record`` splits such blocks.
     """
 
     name: ClassVar[str] = ""
@@ -39,8 +41,17 @@ class Loader:
     def sniff(self, path: Path, head: bytes) -> float:
         raise NotImplementedError
 
-    def load(self, path: Path, options: LoadOptions) -> Iterator[RawRecord | Rejected]:
+    def load(self, path: Path, options: LoadOptions) -> Iterator[RawRecord | RawLines | Rejected]:
         raise NotImplementedError
+
+
+def each_record(items: Iterable[RawRecord | RawLines | Rejected]) -> Iterator[RawRecord | Rejected]:
+    """What loaders yield, with blocks of lines split into their records."""
+    for item in items:
+        if type(item) is RawLines:
+            yield from item.records()
+        else:
+            yield item
 
 
 def iter_input_files(paths: list[Path]) -> Iterator[Path]:

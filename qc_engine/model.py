@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 ROLES = ("customer", "agent", "bot", "system")
 CATEGORIES = ("latency", "forbidden_phrase", "privacy_leak", "script_adherence")
@@ -91,6 +91,32 @@ class RawRecord:
     source_file: str
     line: int | None = None  # 1-based line, where the format has lines
     offset: int | None = None  # byte offset otherwise
+
+
+@dataclass(slots=True)
+class RawLines:
+    """Consecutive lines of a JSON Lines file, one conversation each, not yet split into records.
+
+    The native loader yields blocks of lines rather than a record per line: the process that reads the
+    input then does no work per conversation, and the records are split out where they are parsed.
+    """
+
+    lines: list[bytes]
+    source_file: str
+    first_line: int  # 1-based number of lines[0]
+    offset: int  # byte offset of lines[0]
+
+    def records(self) -> Iterator[RawRecord]:
+        """A record per line that is not blank, with its line number and byte offset."""
+        number, offset = self.first_line, self.offset
+        for line in self.lines:
+            if not line.isspace():
+                yield RawRecord(line, self.source_file, number, offset)
+            number += 1
+            offset += len(line)
+
+    def __len__(self) -> int:
+        return len(self.lines)
 
 
 @dataclass(slots=True)

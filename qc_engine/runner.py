@@ -15,8 +15,8 @@ from typing import Callable, Iterator
 from . import __version__
 from .customers import customer_key_function
 from .engine import audit_conversation
-from .loaders import LoadOptions, detect_loader, iter_input_files
-from .model import Conversation, RawRecord, Rejected
+from .loaders import LoadOptions, detect_loader, each_record, iter_input_files
+from .model import Conversation, RawLines, RawRecord, Rejected
 from .normalize import raw_text, to_conversation
 from .orders import OrdersError, OrdersSummary, apply_orders
 from .plugins import load_plugins
@@ -28,6 +28,7 @@ from .store.rows import Rows, add_rejected, add_result
 from .store.writer import StoreWriter
 
 BATCH_CONVERSATIONS = 256
+Input = RawRecord | RawLines | Rejected  # what loaders yield
 # Rows are written in transactions of at least this many messages: each commit rewrites the pages it
 # touched (index pages above all), so fewer, larger transactions write far less. A crash loses at most
 # the unwritten rows of a run that is then marked incomplete, and a re-run completes it.
@@ -120,11 +121,11 @@ def _worker_init(time_limit: float) -> None:
     _GUARD = _install_guard(time_limit)
 
 
-def audit_batch(records: list[RawRecord | Rejected]) -> Rows:
+def audit_batch(items: list[Input]) -> Rows:
     """Normalize, audit and turn into masked rows a batch of records (runs in a worker or inline)."""
     rows = Rows()
     seen: set[str] = set()
-    for record in records:
+    for record in each_record(items):
         item = record if isinstance(record, Rejected) else to_conversation(record, _TZ)
         if isinstance(item, Rejected):
             add_rejected(rows, item, _RUN_ID)
@@ -145,7 +146,7 @@ def _duplicate(conv: Conversation) -> Rejected:
                     raw_text(conv.conversation_id), conv.source_line)
 
 
-def _records(options: AuditOptions, loaders, load_options: LoadOptions, summary: RunSummary) -> Iterator[RawRecord | Rejected]:
+def _records(options: AuditOptions, loaders, load_options: LoadOptions, summary: RunSummary) -> Iterator[Input]:
     files = list(iter_input_files(options.inputs))
     sizes = [_size(p) for p in files]
     summary.bytes_total = sum(sizes)
@@ -247,7 +248,7 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         pending: deque[Future] = deque()
         window = 2 * max(1, options.workers)
 
-        def submit(batch: list[RawRecord | Rejected]) -> None:
+        def submit(batch: list[Input]) -> None:
             if pool is None:
                 absorb(audit_batch(batch))
                 return
@@ -255,12 +256,14 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             while len(pending) > window:
                 absorb(pending.popleft().result())
 
-        batch: list[RawRecord | Rejected] = []
+        batch: list[Input] = []
+        size = 0
         for item in _records(options, registry.loaders, load_options, summary):
             batch.append(item)
-            if len(batch) >= BATCH_CONVERSATIONS:
+            size += len(item) if type(item) is RawLines else 1
+            if size >= BATCH_CONVERSATIONS:
                 submit(batch)
-                batch = []
+                batch, size = [], 0
         submit(batch)
         while pending:
             absorb(pending.popleft().result())

@@ -4,7 +4,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qc_engine.loaders import LoadOptions
+from qc_engine.loaders import LoadOptions, each_record
 from qc_engine.model import Conversation, RawRecord, Rejected
 from qc_engine.normalize import to_conversation
 from qc_engine.testing import fresh_registry
@@ -33,7 +33,7 @@ def test_every_loader_yields_records_or_rejections_and_never_raises(tmp_path_fac
     for loader in LOADERS:
         if not loader.sniff(path, data[:65536]):
             continue
-        for item in loader.load(path, LoadOptions()):
+        for item in each_record(loader.load(path, LoadOptions())):
             assert isinstance(item, (RawRecord, Rejected))
             if isinstance(item, RawRecord):
                 assert isinstance(to_conversation(item), (Conversation, Rejected))
