@@ -44,6 +44,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, repeat
+from math import inf
 from operator import itemgetter
 from typing import Any, ClassVar, Iterable
 
@@ -95,24 +96,24 @@ SECTION_SCHEMA = {
 
 @dataclass(slots=True)
 class Round:
+    """A round a rule reports: answered later than allowed, or never answered."""
+
     start: int  # index of the customer message that opened it
-    customer_messages: int
-    answer: int | None = None  # index of the answering message
-    wait: float = 0.0  # open seconds waited (to the answer, or to the horizon when unanswered)
-    first: bool = False
-    judged: bool = True  # False: unanswered but carried over to the next opening
-    slow: bool = False  # answered later than allowed
+    answer: int | None  # index of the answering message; None when unanswered
+    wait: float  # open seconds waited (to the answer, or to the horizon when unanswered)
+    limit: float  # the allowance it was judged by
 
 
 @dataclass(slots=True)
 class Timing:
-    rounds: list[Round]
-    agent_messages: dict[str, int]
-    customer_messages: int
-    last_agent: str
-    acknowledgements: dict[str, int]  # bare acknowledgements outside rounds, by the agent they acknowledged
     # The rounds each rule reports (by verdict: SLOW_FIRST, SLOW_LATER, MISSED), judged once for the family.
     verdicts: dict[str, list[Round]]
+    last_agent: str
+    # The figures (FIGURES order) of each agent, in the order their rows came up; "" for a round left with no agent.
+    rows: dict[str, list[float]]
+    # Over all answered rounds in their order, as a float sum depends on the order of its terms.
+    response_time_sum: float
+    first_response_time: float | None  # None when the first round was never answered
 
 
 SLOW_FIRST, SLOW_LATER, MISSED = "slow_first", "slow_later", "missed"
@@ -201,69 +202,107 @@ class LatencyStandards:
                                                     self.acks_need_reply, self.acks.key, self.hours.weekly,
                                                     sorted(self.hours.closed_dates)))
 
-    def limit(self, rnd: Round) -> float:
-        return self.first_limit if rnd.first else self.later_limit
-
     def timing(self, conv: Conversation) -> Timing:
-        """Cut the conversation into rounds and measure each one's wait in open time (once per conversation)."""
+        """Cut the conversation into rounds, measure and judge them, and sum the figures (once per conversation)."""
         timing = conv.memo.get(self._memo_key)
         if timing is None:
             timing = conv.memo[self._memo_key] = self._timing(conv)
         return timing
 
     def _timing(self, conv: Conversation) -> Timing:
-        count_bots, acks_need_reply, acks = self.count_bots, self.acks_need_reply, self.acks
-        rounds: list[Round] = []
+        # One pass over the messages does it all: it runs for every conversation, so it keeps to local names.
+        acks, acks_need_reply, count_bots = self.acks, self.acks_need_reply, self.count_bots
+        first_limit, later_limit = self.first_limit, self.later_limit
+        hours, tz = self.hours, conv.tz
+        rows: dict[str, list[float]] = {}
         agent_messages: dict[str, int] = {}
-        customer_messages = 0
+        acknowledgements: dict[str, int] = {}  # bare acknowledgements outside rounds, by the agent they acknowledged
+        verdicts: dict[str, list[Round]] = {}
         last_agent = ""
-        current: Round | None = None
         previous_reply: Message | None = None
-        acknowledgements: dict[str, int] = {}
+        opened: Message | None = None  # the customer message that opened the round waiting for an answer
+        waiting = 0  # customer messages in that round
+        first_wait: float | None = None
+        response_sum = 0.0
+        # The local day of the latest wait: the waits of a conversation nearly always lie within one day.
+        day_start, day_end, intervals = inf, -inf, ()
         for m in conv.messages:
             role = m.role
             if role == "customer":
-                customer_messages += 1
-                if current is not None:
-                    current.customer_messages += 1
+                if opened is not None:
+                    waiting += 1
                 elif acks_need_reply or needs_reply(m, previous_reply, acks):
-                    current = Round(m.index, 1, first=not rounds)
-                    rounds.append(current)
+                    opened, waiting = m, 1
                 else:
                     acknowledgements[previous_reply.sender] = acknowledgements.get(previous_reply.sender, 0) + 1
-            elif role == "agent" or (role == "bot" and count_bots):
-                if role == "agent":
-                    agent_messages[m.sender] = agent_messages.get(m.sender, 0) + 1
-                    last_agent = m.sender
-                previous_reply = m
-                if current is not None:
-                    current.answer = m.index
-                    current = None
-        return Timing(rounds, agent_messages, customer_messages, last_agent, acknowledgements,
-                      self._measure(conv, rounds))
-
-    def _measure(self, conv: Conversation, rounds: list[Round]) -> dict[str, list[Round]]:
-        """Measure each round's wait and judge it; the rounds LT01-LT03 report, by verdict."""
-        msgs, tz, hours = conv.messages, conv.tz, self.hours
-        horizon = None  # only unanswered rounds need the end of the last message's day
-        verdicts: dict[str, list[Round]] = {}
-        for rnd in rounds:
-            start = msgs[rnd.start].ts
-            limit = self.first_limit if rnd.first else self.later_limit
-            if rnd.answer is not None:
-                rnd.wait = wait = hours.open_seconds(start, min(msgs[rnd.answer].ts, start + MAX_MEASURED_SPAN), tz)
-                if wait > limit:
-                    rnd.slow = True
-                    verdicts.setdefault(SLOW_FIRST if rnd.first else SLOW_LATER, []).append(rnd)
                 continue
-            if horizon is None:
-                horizon = hours.end_of_day(msgs[-1].ts, tz)
-            rnd.wait = hours.open_seconds(start, min(max(horizon, start), start + MAX_MEASURED_SPAN), tz)
+            if role != "agent" and (role != "bot" or not count_bots):
+                continue
+            sender = m.sender
+            if role == "agent":
+                agent_messages[sender] = agent_messages.get(sender, 0) + 1
+                last_agent = sender
+            previous_reply = m
+            if opened is None:
+                continue
+            start = opened.ts
+            end = m.ts
+            if end > start + MAX_MEASURED_SPAN:  # rather than min(), whose call costs more than the comparison
+                end = start + MAX_MEASURED_SPAN
+            wait = 0.0
+            if end > start:
+                if not (day_start <= start and end <= day_end):
+                    day_start, day_end, intervals = hours.day_at(start, tz)
+                if day_start <= start and end <= day_end:
+                    # WorkingHours.open_seconds within one day, without a call per round.
+                    for a, b in intervals:
+                        lo = a if a > start else start
+                        hi = b if b < end else end
+                        if hi > lo:
+                            wait += hi - lo
+                else:
+                    wait = hours.open_seconds(start, end, tz)
+            first = first_wait is None  # every earlier round was answered: only the last one can stay open
+            limit = first_limit if first else later_limit
+            slow = wait > limit
+            if slow:
+                verdicts.setdefault(SLOW_FIRST if first else SLOW_LATER, []).append(Round(opened.index, m.index, wait, limit))
+            row = rows.get(sender)
+            if row is None:
+                row = rows[sender] = [0.0] * len(FIGURES)
+            row[CUSTOMER_MESSAGES] += waiting
+            row[ROUNDS] += 1
+            row[ANSWERED] += 1
+            row[RESPONSE_SUM] += wait
+            if wait <= WITHIN_3_MIN:
+                row[WITHIN_3MIN] += 1
+            if slow:
+                row[SLOW] += 1
+            if wait > row[SLOWEST]:
+                row[SLOWEST] = wait
+            if first:
+                first_wait = wait
+                row[FIRST_SUM] += wait
+                row[FIRST_COUNT] += 1
+            response_sum += wait
+            opened = None
+        if opened is not None:
+            start = opened.ts
+            horizon = hours.end_of_day(conv.messages[-1].ts, tz)
+            wait = hours.open_seconds(start, min(max(horizon, start), start + MAX_MEASURED_SPAN), tz)
+            limit = first_limit if first_wait is None else later_limit
+            row = _agent_row(rows, last_agent)
+            row[CUSTOMER_MESSAGES] += waiting
             # Unanswered: a miss only if the shop had more than the allowance to answer it.
-            rnd.judged = rnd.wait > limit
-            if rnd.judged:
-                verdicts.setdefault(MISSED, []).append(rnd)
-        return verdicts
+            if wait > limit:
+                verdicts[MISSED] = [Round(opened.index, None, wait, limit)]
+                row[ROUNDS] += 1
+                row[UNANSWERED] += 1
+        for agent, n in acknowledgements.items():
+            _agent_row(rows, agent)[CUSTOMER_MESSAGES] += n
+        for agent, n in agent_messages.items():
+            _agent_row(rows, agent)[AGENT_MESSAGES] += n
+        return Timing(verdicts, last_agent, rows, response_sum, first_wait)
 
 
 def _snippet(text: str) -> str:
@@ -302,7 +341,7 @@ class _LatencyRule(Rule):
     def metrics(self, conversation: Conversation) -> Iterable[Metric]:
         if not self.reports_figures:
             return []
-        return figures(conversation, self.standards.timing(conversation))
+        return figures(self.standards.timing(conversation))
 
 
 class SlowFirstResponse(_LatencyRule):
@@ -330,7 +369,7 @@ class SlowFirstResponse(_LatencyRule):
     verdict = SLOW_FIRST
 
     def _finding(self, conv: Conversation, timing: Timing, rnd: Round) -> Finding:
-        return _slow_finding(self, conv, rnd, self.standards.first_limit, "首次响应")
+        return _slow_finding(self, conv, rnd, "首次响应")
 
 
 class SlowLaterResponse(_LatencyRule):
@@ -359,7 +398,7 @@ class SlowLaterResponse(_LatencyRule):
     verdict = SLOW_LATER
 
     def _finding(self, conv: Conversation, timing: Timing, rnd: Round) -> Finding:
-        return _slow_finding(self, conv, rnd, self.standards.later_limit, "回复")
+        return _slow_finding(self, conv, rnd, "回复")
 
 
 class UnansweredRound(_LatencyRule):
@@ -392,17 +431,17 @@ class UnansweredRound(_LatencyRule):
             conv, rnd.start, agent=timing.last_agent,
             evidence=f"客户 {_clock(m)}「{_snippet(m.text)}」之后客服没有回复",
             reason=f"客户的消息在工作时间内一直没有得到人工回复（已过 {rnd.wait:.0f} 秒工作时间）",
-            expected=f"在 {self.standards.limit(rnd):.0f} 秒内回复客户的每一个问题",
+            expected=f"在 {rnd.limit:.0f} 秒内回复客户的每一个问题",
         )
 
 
-def _slow_finding(rule: _LatencyRule, conv: Conversation, rnd: Round, limit: float, what: str) -> Finding:
+def _slow_finding(rule: _LatencyRule, conv: Conversation, rnd: Round, what: str) -> Finding:
     asked, answered = conv.messages[rnd.start], conv.messages[rnd.answer]
     return rule.finding(
         conv, rnd.start, agent=answered.sender,
         evidence=f"客户 {_clock(asked)}「{_snippet(asked.text)}」→ 客服 {_clock(answered)} 回复",
-        reason=f"{what}用了 {rnd.wait:.0f} 秒（工作时间），超过 {limit:.0f} 秒的标准",
-        expected=f"在 {limit:.0f} 秒内回复",
+        reason=f"{what}用了 {rnd.wait:.0f} 秒（工作时间），超过 {rnd.limit:.0f} 秒的标准",
+        expected=f"在 {rnd.limit:.0f} 秒内回复",
     )
 
 
@@ -418,18 +457,21 @@ _WHOLE_NAMES = [FIGURES[i] for i in _WHOLE_INDEXES]
 _whole_values = itemgetter(*_WHOLE_INDEXES)
 
 
-def figures(conv: Conversation, timing: Timing) -> list[Metric]:
+def figures(timing: Timing) -> list[Metric]:
     """The response figures of one conversation, for the conversation and per agent."""
-    rows = _figure_rows(conv, timing, by_agent=True)
+    rows = timing.rows
     if len(rows) == 1:
         # One agent (or none) in everything: the conversation's row is the same sums in the same order.
         whole = next(iter(rows.values()))
+    elif rows:
+        whole = list(map(sum, zip(*rows.values())))  # counts are whole numbers: exact in any order
+        whole[RESPONSE_SUM] = timing.response_time_sum
+        whole[SLOWEST] = max(row[SLOWEST] for row in rows.values())
     else:
-        whole = _figure_rows(conv, timing, by_agent=False).get("") or [0.0] * len(FIGURES)
+        whole = [0.0] * len(FIGURES)
     out = list(map(Metric, _WHOLE_NAMES, _whole_values(whole)))
-    rounds = timing.rounds
-    if rounds and rounds[0].answer is not None:  # only the first round is `first`; answered means judged
-        out.append(Metric("first_response_time", rounds[0].wait))
+    if timing.first_response_time is not None:
+        out.append(Metric("first_response_time", timing.first_response_time))
     for agent, values in rows.items():
         if agent:
             # Only the figures an agent has (not zero): compress and filter keep the same, truthy, values.
@@ -437,47 +479,11 @@ def figures(conv: Conversation, timing: Timing) -> list[Metric]:
     return out
 
 
-def _figure_rows(conv: Conversation, timing: Timing, by_agent: bool) -> dict[str, list[float]]:
-    """Figures summed round by round per agent ("" when there is none), or all under "" (by_agent false)."""
-    msgs = conv.messages
-    rows: dict[str, list[float]] = {}
-    for rnd in timing.rounds:
-        answered = rnd.answer is not None
-        agent = (msgs[rnd.answer].sender if answered else timing.last_agent) if by_agent else ""
-        row = _agent_row(rows, agent)
-        _count_round(row, rnd, answered)
-        if rnd.first and answered:
-            row[FIRST_SUM] += rnd.wait
-            row[FIRST_COUNT] += 1
-    for agent, n in timing.acknowledgements.items():
-        _agent_row(rows, agent if by_agent else "")[CUSTOMER_MESSAGES] += n
-    for agent, n in timing.agent_messages.items():
-        _agent_row(rows, agent if by_agent else "")[AGENT_MESSAGES] += n
-    return rows
-
-
 def _agent_row(rows: dict[str, list[float]], agent: str) -> list[float]:
     row = rows.get(agent)
     if row is None:
         row = rows[agent] = [0.0] * len(FIGURES)
     return row
-
-
-def _count_round(row: list[float], rnd: Round, answered: bool) -> None:
-    row[CUSTOMER_MESSAGES] += rnd.customer_messages
-    if not rnd.judged:
-        return
-    row[ROUNDS] += 1
-    if not answered:
-        row[UNANSWERED] += 1
-        return
-    wait = rnd.wait
-    row[ANSWERED] += 1
-    row[RESPONSE_SUM] += wait
-    row[WITHIN_3MIN] += wait <= WITHIN_3_MIN
-    row[SLOW] += rnd.slow
-    if wait > row[SLOWEST]:
-        row[SLOWEST] = wait
 
 
 @hookimpl

@@ -125,24 +125,31 @@ class WorkingHours:
             object.__setattr__(self, "_days", cache)
             return cache
 
-    # The local day of the latest open_seconds query as (zone, midnight, next midnight, intervals): the
-    # waits of one chat nearly always lie within one day, so most queries skip the date lookups.
+    # The latest day asked for, as (zone, day_at's answer): one chat's waits nearly always lie within one day,
+    # and a day's chats within a few, so most queries skip the date lookups.
     _recent = None  # not annotated: a cache, not a field of the calendar
+
+    def day_at(self, t: float, tz: str) -> tuple[float, float, tuple[tuple[float, float], ...]]:
+        """The local day of an instant as (midnight, next midnight, open intervals), all epoch seconds."""
+        recent = self._recent
+        if recent is not None and recent[0] == tz:
+            day = recent[1]
+            if day[0] <= t < day[1]:
+                return day
+        day = self._day(_local_date(t, tz), tz)
+        object.__setattr__(self, "_recent", (tz, day))
+        return day
 
     def open_seconds(self, start: float, end: float, tz: str) -> float:
         """Seconds of open time between two instants (0 when end is not after start)."""
         if end <= start:
             return 0.0
-        recent = self._recent
-        if recent is None or recent[0] != tz or start < recent[1] or end > recent[2]:
-            lo, hi, intervals = self._day(_local_date(start, tz), tz)
-            if not lo <= start < end <= hi:
-                return self._open_seconds_by_day(start, end, tz)
-            recent = (tz, lo, hi, intervals)
-            object.__setattr__(self, "_recent", recent)
+        lo, hi, intervals = self.day_at(start, tz)
+        if not lo <= start < end <= hi:
+            return self._open_seconds_by_day(start, end, tz)
         # Within one local day only that day's intervals can overlap: the same sum as the walk below.
         total = 0.0
-        for a, b in recent[3]:
+        for a, b in intervals:
             lo, hi = max(a, start), min(b, end)
             if hi > lo:
                 total += hi - lo
@@ -192,7 +199,7 @@ class WorkingHours:
 
     def end_of_day(self, t: float, tz: str) -> float:
         """The next local midnight after the instant."""
-        return self._day(_local_date(t, tz), tz)[1]
+        return self.day_at(t, tz)[1]
 
 
 _DAY_BUCKET = 900  # every zone's offset is a multiple of 15 minutes, so a local midnight never falls inside a bucket
