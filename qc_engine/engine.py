@@ -5,7 +5,6 @@ from typing import Protocol
 
 from .model import SEVERITIES, AuditResult, Conversation, Finding, Metric, RuleError
 from .ruleset import RuleSet
-from .scoring import assign_points, score
 
 MAX_FINDINGS_PER_RULE = 1000
 
@@ -57,8 +56,9 @@ def audit_conversation(conversation: Conversation, ruleset: RuleSet, guard: Guar
     finally:
         if guard is not None:
             guard.disarm()
-    assign_points(result.findings, ruleset.config)
-    result.score, result.red_line = score(result.findings, ruleset.config)
+    if result.findings:
+        ruleset.scorecard.assign_points(result.findings)
+    result.score, result.red_line = ruleset.scorecard.score(result.findings)
     return result
 
 

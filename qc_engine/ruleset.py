@@ -8,6 +8,7 @@ from typing import Any
 from .registry import Registry
 from .rulefiles import RuleFile, load_rule_file, merged_config, rule_file_paths, rule_file_schema
 from .rules import Rule
+from .scoring import Scorecard
 
 
 @dataclass
@@ -29,9 +30,11 @@ class RuleSet:
     files: tuple[RuleFile, ...]
     setup_errors: list[str] = field(default_factory=list)
     file_ids: tuple[str, ...] = ()  # "name@sha" of each file, recorded with every conversation it judges
+    scorecard: Scorecard = field(init=False)
 
     def __post_init__(self):
         self.file_ids = tuple(f"{Path(f.path).name}@{f.sha256[:12]}" for f in self.files)
+        self.scorecard = Scorecard(self.config)
 
 
 class RuleBook:

@@ -61,9 +61,12 @@ def _mask_sender(sender: str) -> str:
     return mask_text(sender)
 
 
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps with options builds an encoder every call
+
+
 @lru_cache(maxsize=4096)  # the same few agent line-ups and rule-file sets come back all day
 def _json_list(items: tuple[str, ...]) -> str:
-    return json.dumps(list(items), ensure_ascii=False)
+    return _to_json(list(items))
 
 
 def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Callable[[str], str] = mask_text) -> None:
@@ -79,14 +82,17 @@ def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Calla
         round(result.score, 2), int(result.red_line), len(result.findings),
         _json_list(tuple(result.rule_files)), conv.source_file, conv.source_line, run_id,
     ))
+    # Each distinct sender masked once per conversation (customers may be keyed differently from others).
     customer = conv.customer
-    customer_as = customer_key(customer)
-    rows.messages.extend(
-        (cid, m.index, m.ts_iso, m.role,
-         (customer_as if m.sender == customer else customer_key(m.sender)) if m.role == "customer" else _mask_sender(m.sender),
-         mask_text(m.text), m.type)
-        for m in msgs
-    )
+    senders = {("customer", customer): customer_key(customer)}
+    append = rows.messages.append
+    for m in msgs:
+        role, sender = m.role, m.sender
+        key = ("customer" if role == "customer" else "", sender)
+        masked = senders.get(key)
+        if masked is None:
+            masked = senders[key] = customer_key(sender) if role == "customer" else _mask_sender(sender)
+        append((cid, m.index, m.ts_iso, role, masked, mask_text(m.text), m.type))
     seen: dict[tuple, int] = {}
     for f in result.findings:
         key = (f.rule_id, f.message_index)
@@ -98,9 +104,11 @@ def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Calla
         ))
     by_agent: dict[str, dict[str, float]] = {}
     for m in result.metrics:
-        named = by_agent.setdefault(m.agent, {})
+        named = by_agent.get(m.agent)
+        if named is None:
+            named = by_agent[m.agent] = {}
         named[m.name] = named.get(m.name, 0) + m.value
-    rows.metrics.extend((cid, agent, json.dumps(named, ensure_ascii=False)) for agent, named in by_agent.items())
+    rows.metrics.extend((cid, agent, _to_json(named)) for agent, named in by_agent.items())
     rows.rule_errors.extend((run_id, cid, e.rule_id, e.plugin, e.error) for e in result.errors)
 
 
