@@ -226,14 +226,21 @@ class _ForbiddenPhraseRule(Rule):
         section = self.config.get(SECTION) or {}
         self.matcher = matcher_for(self.config, self.id)
         self.roles = ("agent", "bot") if section.get("check_bots") else ("agent",)
-        self._scans_key = ("forbidden_phrases.scans", id(self.matcher), self.roles)
+        # A string: its hash is computed once, a tuple's at every look-up.
+        self._scans_key = f"forbidden_phrases.scans {id(self.matcher)} {self.roles}"
         lists = [lst for lst in merged_lists(section) if lst.get("rule", "FP05") == self.id]
         self.titles = {lst["name"]: lst.get("title") or self.default_title for lst in lists}
         self.expected = {lst["name"]: lst.get("expected") or self.default_expected for lst in lists}
 
     def check(self, conversation: Conversation) -> Iterable[Finding]:
+        scans = conversation.memo.get(self._scans_key)
+        if scans is None:
+            scans = self._scans(conversation)
+        return self._findings(conversation, scans) if scans else ()
+
+    def _findings(self, conversation: Conversation, scans: list[tuple[int, Scan]]) -> Iterable[Finding]:
         rule_id = self.id
-        for index, scan in self._scans(conversation):
+        for index, scan in scans:
             for entry in scan.timeouts:
                 if entry.rule == rule_id:
                     raise RegexTimeout(
@@ -247,13 +254,12 @@ class _ForbiddenPhraseRule(Rule):
 
     def _scans(self, conversation: Conversation) -> list[tuple[int, Scan]]:
         """The messages with anything found, scanned once for FP01-FP05 together (the hot loop of a day)."""
-        scans = conversation.memo.get(self._scans_key)
-        if scans is None:
-            scan, roles = self.matcher.scan, self.roles
-            scans = conversation.memo[self._scans_key] = [
-                (m.index, found) for m in conversation.messages
-                if m.role in roles and m.text and (found := scan(m.text)) is not EMPTY_SCAN
-            ]
+        prescan, scan, roles = self.matcher.prescan, self.matcher.scan, self.roles
+        scans = conversation.memo[self._scans_key] = [
+            (m.index, found) for m in conversation.messages
+            if m.role in roles and m.text
+            and prescan(m.text) is not None and (found := scan(m.text)) is not EMPTY_SCAN
+        ]
         return scans
 
     def _finding(self, conversation: Conversation, index: int, hits: list[Hit]) -> Finding:

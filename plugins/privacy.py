@@ -127,7 +127,8 @@ class SecretRequestMatcher:
 
     def __init__(self, secret_words: Iterable[str] = (), request_words: Iterable[str] = ()):
         self.secret = _alternation([*SECRET_WORDS, *secret_words], _SECRET_BARE)
-        self._maybe_secret = _quick_gate([*SECRET_WORDS, *secret_words, "密码"]).search  # 密码: _SECRET_BARE
+        # None for a text that surely asks for nothing, or for messages joined none of which asks (see _agent_text).
+        self.maybe = _quick_gate([*SECRET_WORDS, *secret_words, "密码"]).search  # 密码: _SECRET_BARE
         self.request = _alternation([*REQUEST_WORDS, *request_words], _REQUEST_GIVING)
         self.negation = _alternation(NEGATIONS)
         self.other = _alternation(OTHER_OBJECTS)
@@ -137,7 +138,7 @@ class SecretRequestMatcher:
 
     def asks(self, text: str) -> bool:
         """True when some sentence of the text asks the reader for a password or a verification code."""
-        if not self._maybe_secret(text) or not self.secret.search(text):
+        if not self.maybe(text) or not self.secret.search(text):
             return False
         for sentence in _SENTENCES.findall(text):
             if not self.secret.search(sentence):
@@ -188,6 +189,24 @@ class PrivacySettings:
         self.secrets = SecretRequestMatcher(section.get("secret_words") or (), section.get("request_words") or ())
 
 
+_AGENT_TEXT = "privacy.agent_text"
+
+
+def _agent_text(conversation: Conversation) -> str:
+    """The conversation's agent messages in one text: a prefilter that finds nothing in it rules them all out.
+
+    The prefilters are regex searches whose only look-around is for a digit just before a match: what
+    they find in a message they find in the whole, since the \\x00 joining the messages is no digit.
+    Nor do they match \\x00: a match rarely spans two messages.
+    """
+    text = conversation.memo.get(_AGENT_TEXT)
+    if text is None:
+        text = conversation.memo[_AGENT_TEXT] = "\x00".join(
+            [m.text for m in conversation.messages if m.role == "agent" and m.text]
+        )
+    return text
+
+
 def _evidence(text: str, data: list[Datum], focus: Datum | None = None) -> str:
     """The message around the datum, with every personal datum masked."""
     masked = mask_text(apply_masks(text, data))
@@ -216,15 +235,21 @@ class _DatumRule(Rule):
         self.settings = PrivacySettings(self.config)
         self.active = self.settings.enabled.get(self.kind, True)
         self.kinds = frozenset({self.kind})
-        self._candidates_key = ("privacy.candidates", self.settings.key)
+        # A string: its hash is computed once, a tuple's at every look-up.
+        self._candidates_key = "privacy.candidates " + self.settings.key
 
     def check(self, conversation: Conversation) -> Iterable[Finding]:
         if not self.active:
             return []
+        scanned = conversation.memo.get(self._candidates_key)
+        if scanned is None:
+            scanned = self._candidates(conversation)
+        if not scanned:
+            return []
         found = []
         messages = conversation.messages
         select, kinds = self.settings.detector.select, self.kinds
-        for index, candidates in self._candidates(conversation):
+        for index, candidates in scanned:
             m = messages[index]
             data = select(candidates, kinds)
             if data:
@@ -235,16 +260,17 @@ class _DatumRule(Rule):
                 ))
         return found
 
-
     def _candidates(self, conversation: Conversation) -> list[tuple[int, list]]:
         """Agent messages with possible personal data, looked for once for PV01-PV04 together."""
-        found = conversation.memo.get(self._candidates_key)
-        if found is None:
-            candidates = self.settings.detector.candidates
-            found = conversation.memo[self._candidates_key] = [
-                (m.index, c) for m in conversation.messages
-                if m.role == "agent" and m.text and (c := candidates(m.text))
+        detector = self.settings.detector
+        if detector.prefilter(_agent_text(conversation)) is None:
+            found = []
+        else:
+            candidates = detector.candidates
+            found = [
+                (m.index, c) for m in conversation.messages if m.role == "agent" and m.text and (c := candidates(m.text))
             ]
+        conversation.memo[self._candidates_key] = found
         return found
 
 
@@ -365,6 +391,8 @@ class SecretRequest(Rule):
 
     def check(self, conversation: Conversation) -> Iterable[Finding]:
         if not self.active:
+            return []
+        if self.settings.secrets.maybe(_agent_text(conversation)) is None:
             return []
         asks = self.settings.secrets.asks
         return [

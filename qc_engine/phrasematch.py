@@ -154,6 +154,10 @@ class PhraseMatcher:
         self.regex_timeout = regex_timeout
         # Memoized: the rules of one shop share a matcher and scan the same messages.
         self._phrase_scan = lru_cache(maxsize=cache_size)(self._scan_phrases)
+        # None when ``scan`` (of any rule) surely finds nothing in a text: nearly always, and from
+        # the cache, without a Python call, for a message seen before. A rule whose regexes run on
+        # every message makes every text worth a scan.
+        self.prescan = self._phrase_scan if not self._always_rules else _worth_a_scan
 
     def scan(self, text: str, rule: str | None = None) -> Scan:
         """Verified hits in one message: of one rule's entries, or of all (rule None)."""
@@ -227,6 +231,10 @@ class PhraseMatcher:
             hits.append(Hit(entry, o_start, o_end, fm.original[o_start:o_end]))
         hits.sort(key=lambda h: (h.start, -h.end))
         return tuple(hits)
+
+
+def _worth_a_scan(text: str) -> bool:
+    return True
 
 
 def _rule_regexes(regexes: list[_Regex]) -> _RuleRegexes:

@@ -50,7 +50,10 @@ _DOOR_MARK = r"\s?[号栋幢座单室户组房]"
 # digits only (a year, a price) is looked at further, rarely. Every branch starts with the one \d:
 # the regex engine then skips straight from digit to digit.
 _WORTH_A_LOOK = re.compile(rf"\d(?:(?:{_SEPARATOR}?\d){{10}}|{_DOOR_MARK}|(?P<four_digits>\d{{3}}))").search
-_NUMBER_OR_DOOR = re.compile(rf"\d(?:(?:{_SEPARATOR}?\d){{10}}|{_DOOR_MARK})").search
+# The same without the four digits. A number is not tried from a digit right after another (the
+# look-behind): one that starts there starts a digit earlier too. The search then does not retry
+# it at every digit of a long run (a customer id tb8827621655).
+_NUMBER_OR_DOOR = re.compile(rf"\d(?:(?<!\d\d)(?:{_SEPARATOR}?\d){{10}}|{_DOOR_MARK})").search
 _HAS_DOOR = re.compile(rf"\d{_DOOR_MARK}").search
 _HAS_CODE_WORD = re.compile(r"验证码|校验码|动态码|短信码|动态密码").search
 # Runs of 11+ digits, single separators allowed between digits; an ID may end in X. The first digit
@@ -186,6 +189,9 @@ class Detector:
         for_masking: bool = False,
     ):
         self.for_masking = for_masking
+        # None for a text in which ``candidates`` surely finds nothing (nearly every one): one search.
+        # Without codes to find, a long number or a door mark is needed: four digits alone add nothing.
+        self.prefilter = _WORTH_A_LOOK if for_masking else _NUMBER_OR_DOOR
         words: dict[str, str] = {}
         for kind, ws in CONTEXT_WORDS.items():
             for w in ws:
@@ -255,7 +261,7 @@ class Detector:
         if 16 <= n <= 19:
             # Without a context word: Visa/Mastercard/UnionPay-looking numbers that pass Luhn, or any UnionPay (62...).
             # Masking stores such a number masked even after 订单号: a lost order number costs less than a leaked card.
-            looks_like_card = luhn_valid(digits) and digits[0] in "456" or digits.startswith("62")
+            looks_like_card = digits[0] in "456" and luhn_valid(digits) or digits.startswith("62")
             if context == "card" or looks_like_card and (self.for_masking or context not in ("order", "id")):
                 return BANK_CARD, "*" * (n - 4) + digits[-4:]
         if self.for_masking and 10 <= n <= 12 and digits[0] == "0" and digits[1] != "0" and context != "order":
@@ -303,8 +309,13 @@ class Detector:
             digits = _NOT_DIGITS("", digits)  # the separators out
         if not digits.isascii():
             digits = "".join(str(int(ch)) for ch in digits)  # full-width digits
-        # Masking keeps no mobile number whatever the words before it say: no need to read them then.
-        context = None if self.for_masking and is_mobile(digits) else self.context_before(text, start)
+        # Masking reads the words before a number only for a card (卡号 + 16-19 digits) or a landline (not
+        # after 订单号): any other number it masks, or not, whatever they say. Reading them is the costly part.
+        n = len(digits)
+        if not self.for_masking or 16 <= n <= 19 or 10 <= n <= 12 and digits[0] == "0":
+            context = self.context_before(text, start)
+        else:
+            context = None
         got = self.classify(digits, has_x, context)
         if got is None:
             return False
@@ -357,22 +368,12 @@ class Detector:
         """Every piece of personal data of the given kinds in the text, in order, not overlapping."""
         return self.select(self.candidates(text), kinds)
 
-    def _still_worth_a_look(self, text: str, first: re.Match) -> bool:
-        """Whether a text in which _WORTH_A_LOOK found ``first`` may hold personal data."""
-        if first.lastgroup is None:
-            return True
-        # Four digits came first: a code next to its name, or a number or a door further on (from the
-        # same place: the door mark of 2026号 starts inside the four digits).
-        if self.for_masking and _HAS_CODE_WORD(text):
-            return True
-        return _NUMBER_OR_DOOR(text, first.start()) is not None
-
     def candidates(self, text: str) -> list[Datum]:
         """Everything that may be personal data, of every kind, in order (overlaps not yet resolved)."""
         if not text:
             return []
-        first = _WORTH_A_LOOK(text)  # nearly every message stops here
-        if first is None or not self._still_worth_a_look(text, first):
+        first = self.prefilter(text)  # nearly every message stops here
+        if first is None or self.for_masking and not _still_worth_masking(text, first):
             return []
         return self._candidates(text)
 
@@ -412,6 +413,15 @@ def apply_masks(text: str, data: list[Datum]) -> str:
     return "".join(parts)
 
 
+def _still_worth_masking(text: str, first: re.Match) -> bool:
+    """Whether a text in which _WORTH_A_LOOK found ``first`` may hold personal data to mask."""
+    if first.lastgroup is None:
+        return True
+    # Four digits came first: a code next to its name, or a number or a door further on. Neither starts
+    # at the first of the four digits (_WORTH_A_LOOK tried them first), one may start inside (2026号).
+    return _HAS_CODE_WORD(text) is not None or _NUMBER_OR_DOOR(text, first.start() + 1) is not None
+
+
 _MASKER = Detector(for_masking=True)
 
 
@@ -425,6 +435,6 @@ def mask_text(text: str) -> str:
     if not text or not isinstance(text, str):
         return text
     first = _WORTH_A_LOOK(text)  # this search alone sends nearly every text back
-    if first is None or not _MASKER._still_worth_a_look(text, first):
+    if first is None or not _still_worth_masking(text, first):
         return text
     return apply_masks(text, _MASKER.select(_MASKER._candidates(text)))
