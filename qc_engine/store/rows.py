@@ -75,16 +75,17 @@ def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Calla
     day = conv.started_at[:10]
     agents = tuple(conv.agents())
     roles = [m.role for m in msgs]
+    customer = conv.customer
+    customer_as = customer_key(customer)
     rows.conversations.append((
-        cid, conv.shop, conv.platform, customer_key(conv.customer), day, conv.started_at, conv.ended_at,
+        cid, conv.shop, conv.platform, customer_as, day, conv.started_at, conv.ended_at,
         _json_list(agents), agents[0] if agents else "",
         len(msgs), roles.count("customer"), roles.count("agent"), roles.count("bot"),
         round(result.score, 2), int(result.red_line), len(result.findings),
         _json_list(tuple(result.rule_files)), conv.source_file, conv.source_line, run_id,
     ))
     # Each distinct sender masked once per conversation (customers may be keyed differently from others).
-    customer = conv.customer
-    senders = {("customer", customer): customer_key(customer)}
+    senders = {("customer", customer): customer_as}
     append = rows.messages.append
     for m in msgs:
         role, sender = m.role, m.sender
@@ -103,10 +104,13 @@ def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Calla
             mask_text(f.evidence), mask_text(f.reason), f.expected, f.points, int(f.red_line), conv.shop, day, run_id,
         ))
     by_agent: dict[str, dict[str, float]] = {}
+    agent, named = None, {}
     for m in result.metrics:
-        named = by_agent.get(m.agent)
-        if named is None:
-            named = by_agent[m.agent] = {}
+        if m.agent != agent:  # a rule gives an agent's figures together: look the agent up once per run of them
+            agent = m.agent
+            named = by_agent.get(agent)
+            if named is None:
+                named = by_agent[agent] = {}
         named[m.name] = named.get(m.name, 0) + m.value
     rows.metrics.extend((cid, agent, _to_json(named)) for agent, named in by_agent.items())
     rows.rule_errors.extend((run_id, cid, e.rule_id, e.plugin, e.error) for e in result.errors)
