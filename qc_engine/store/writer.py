@@ -14,6 +14,8 @@ from .rows import (
 )
 
 CHILD_TABLES = ("messages", "findings", "metric_sets", "rule_errors")
+CACHE_KIB = 32 * 1024
+CHECKPOINT_PAGES = 10_000
 CHUNK = 500  # ids per DELETE ... IN (...): below SQLite's variable limit
 
 
@@ -31,6 +33,10 @@ class StoreWriter:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
         self.conn = db.conn
+        # A bulk writer: a larger page cache keeps the index pages it keeps coming back to, and checkpoints
+        # every ~40 MB of log rather than every 4 MB copy each page into the database fewer times.
+        self.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        self.conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
         self._seen_ready = False
         self._seen_count = 0
         self._sql = {
