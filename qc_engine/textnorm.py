@@ -28,8 +28,9 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), No
 _STAND_INS = {"\u2795": "+", "\u271a": "+", "\u2719": "+", "\u271b": "+", "\u271c": "+"}
 # Folded text keeps these besides letters and digits: + means 加, % matters in 100%.
 _KEPT_SYMBOLS = frozenset("+%")
-# Code points whose folding is tabulated; others pass through unchanged.
-_TABLE_RANGES = ((0x0000, 0x10000), (0x1D400, 0x1D800), (0x1F000, 0x1FB00), (0xE0000, 0xE0080))
+# Code points that fold; others pass through unchanged, as they always have: widening these
+# ranges would change the match forms of texts, and so what matches.
+_FOLDING_RANGES = ((0x0000, 0xD800), (0xE000, 0x10000), (0x1D400, 0x1D800), (0x1F000, 0x1FB00), (0xE0000, 0xE0080))
 # Characters that end a clause; a phrase does not normally run across them.
 HARD_BREAKS = frozenset("，。！？；、…\n\r,!?;")
 # Quotes and brackets also end a phrase (点击“微信”-“我”), but not a clause.
@@ -53,50 +54,58 @@ def _kept(ch: str) -> bool:
     return ch in _KEPT_SYMBOLS or unicodedata.category(ch)[0] in "LN"
 
 
-@cache
-def _fold_table() -> list[int | str | None]:
-    """Code point -> folded string (None: dropped), for str.translate."""
-    first: dict[int, str] = {}
-    for lo, hi in _TABLE_RANGES:
-        for cp in range(lo, hi):
-            if 0xD800 <= cp < 0xE000:
-                continue
-            ch = chr(cp)
-            first[cp] = _STAND_INS.get(ch) or unicodedata.normalize("NFKC", ch).lower()
-    # Traditional to simplified one character at a time, all in one OpenCC call.
-    han = [cp for cp, s in first.items() if len(s) == 1 and "\u3400" <= s <= "\U0002ffff"]
-    converted = _t2s().convert("\n".join(first[cp] for cp in han)).split("\n")
-    if len(converted) == len(han):
-        for cp, s in zip(han, converted):
-            if len(s) == 1:
-                first[cp] = s
+def _fold_step(ch: str) -> str:
+    """One folding step of one character: stand-in, NFKC, lower case, traditional to simplified, filter."""
+    cp = ord(ch)
+    if not any(lo <= cp < hi for lo, hi in _FOLDING_RANGES):
+        return ch
+    s = _STAND_INS.get(ch) or unicodedata.normalize("NFKC", ch).lower()
+    # One character at a time: OpenCC's phrase conversion must not see neighbours.
+    if len(s) == 1 and "\u3400" <= s <= "\U0002ffff":
+        simplified = _t2s().convert(s)
+        if len(simplified) == 1:
+            s = simplified
+    return "".join(c for c in s if _kept(c))
 
-    def filtered(s: str) -> str:
-        return "".join(c for c in s if _kept(c))
 
-    table: dict[int, str] = {cp: filtered(s) for cp, s in first.items()}
-    # Apply the table to its own output until nothing changes: folding is idempotent.
+def _fold_char(cp: int) -> int | str | None:
+    """Compute and store the table entry of a code point: folded string, None if dropped, cp if unchanged."""
+    ch = chr(cp)
+    s = _fold_step(ch)
+    # A step can leave a character that folds further (㈶ -> 財 -> 财): folding is idempotent.
+    # Bounded, in case a Unicode or OpenCC update ever makes two characters fold to each other.
     for _ in range(4):
-        changed = False
-        for cp, s in table.items():
-            again = "".join(table.get(ord(c), c) for c in s)
-            if again != s:
-                table[cp], changed = again, True
-        if not changed:
+        again = "".join(map(_fold_step, s))
+        if again == s:
             break
-    # A list indexed by code point: str.translate looks it up much faster than a dict, and a
-    # character beyond its end (rare astral ones) simply stays as it is.
-    size = max(table) + 1
-    out: list[int | str | None] = list(range(size))
-    for cp, s in table.items():
-        if s != chr(cp):
-            out[cp] = s or None
-    return out
+        s = again
+    folded = cp if s == ch else s or None
+    _FOLDS[cp] = folded
+    return folded
+
+
+class _Unseen:
+    """Marks a code point not folded yet; str.translate rejects it with a TypeError."""
+
+
+_UNSEEN = _Unseen()
+# Indexed by code point, filled on first sight of a character: a day of chat has a few thousand
+# distinct ones, while tabulating all of them cost ~0.3 s at every start. A list, because
+# str.translate looks code points up in it a third faster than in a dict; a character beyond
+# its end passes through unchanged, as it must.
+_FOLDS: list = [_UNSEEN] * _FOLDING_RANGES[-1][1]
 
 
 def fold(text: str) -> str:
     """The match form of a text: folded characters, separators dropped (see the module docstring)."""
-    return text.translate(_fold_table())
+    try:
+        return text.translate(_FOLDS)
+    except TypeError:  # met an _UNSEEN character
+        for ch in set(text):
+            cp = ord(ch)
+            if cp < len(_FOLDS) and _FOLDS[cp] is _UNSEEN:
+                _fold_char(cp)
+        return text.translate(_FOLDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +127,14 @@ class Folded:
 
 def fold_map(text: str) -> Folded:
     """Fold a text and keep the position map back to the original (slower: use on candidates only)."""
-    table = _fold_table()
-    size = len(table)
+    size = len(_FOLDS)
     out: list[str] = []
     src: list[int] = []
     for i, ch in enumerate(text):
         cp = ord(ch)
-        folded = table[cp] if cp < size else ch
+        folded = _FOLDS[cp] if cp < size else ch
+        if folded is _UNSEEN:
+            folded = _fold_char(cp)
         if type(folded) is int:
             folded = ch
         if folded:
