@@ -29,10 +29,11 @@ here: the scan reports which entry timed out, and the rule reports an error.
 """
 from __future__ import annotations
 
-import logging
+import importlib.util
+import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Iterable
 
 import regex
@@ -402,12 +403,65 @@ class _BoundaryChecker:
         return pos in bounds
 
 
+# jieba's own segmentation (tokenize, HMM off) on jieba's dict.txt, but not jieba's loading of it:
+# that costs ~1 s CPU and ~80 MB in every worker meeting a candidate, while only the words starting
+# with a character of a candidate are ever looked up. tests/test_textnorm.py compares the two.
+# Lines starting with the same (UTF-8) character: dict.txt is grouped by first character, nearly.
+_RUN = re.compile(rb"^([\x00-\x7f]|[\xc0-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf7][\x80-\xbf]{3})"
+                  rb"(?:[^\n]*\n\1)*[^\n]*\n", re.MULTILINE)
+
+
+class _JiebaDictionary:
+    """jieba's prefix dictionary (word or prefix -> frequency, 0 for a prefix only), filled per first character."""
+
+    def __init__(self, data: bytes):
+        if not data.endswith(b"\n"):
+            data += b"\n"
+        self._data = data
+        self.total = sum(map(int, re.findall(rb" (\d+)[ \n]", data)))
+        self._runs: dict[str, list[tuple[int, int]]] = {}
+        for m in _RUN.finditer(data):
+            self._runs.setdefault(m.group(1).decode(), []).append(m.span())
+        self.freq: dict[str, int] = {}
+        self._loaded: set[str] = set()
+
+    def load_for(self, text: str) -> None:
+        """Add the words starting with each character of the text (a word's prefixes start with it too)."""
+        for ch in set(text) - self._loaded:
+            self._loaded.add(ch)
+            # As jieba's Tokenizer.gen_pfdict does, in file order: a later line wins.
+            for start, end in self._runs.get(ch, ()):
+                for line in self._data[start:end - 1].split(b"\n"):
+                    word, freq = line.strip().decode("utf-8").split(" ")[:2]
+                    self.freq[word] = int(freq)
+                    for i in range(1, len(word)):
+                        self.freq.setdefault(word[:i], 0)
+
+
+@cache
+def _jieba_dictionary() -> _JiebaDictionary:
+    spec = importlib.util.find_spec("jieba")  # finds the package without running its __init__
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("jieba is needed for word boundaries")
+    with open(os.path.join(spec.submodule_search_locations[0], "dict.txt"), "rb") as f:
+        return _JiebaDictionary(f.read())
+
+
+@cache
+def _jieba_tokenizer():
+    import jieba
+
+    dictionary = _jieba_dictionary()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total = dictionary.freq, dictionary.total
+    tokenizer.initialized = True  # its dictionary is ours, filled as texts need it
+    return tokenizer
+
+
 def _jieba_bounds(text: str) -> set[int]:
-    import jieba  # loaded on the first candidate only: most processes never need it
-
-    jieba.setLogLevel(logging.WARNING)
-
+    """0 and the end of every word jieba.tokenize(text, HMM=False) yields."""
+    _jieba_dictionary().load_for(text)
     bounds = {0}
-    for _word, _start, end in jieba.tokenize(text, HMM=False):
+    for _word, _start, end in _jieba_tokenizer().tokenize(text, HMM=False):
         bounds.add(end)
     return bounds

@@ -1,9 +1,11 @@
 """Text normalization (qc_engine.textnorm) and the phrase matcher built on it."""
+import logging
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qc_engine.phrasematch import Entry, PhraseMatcher
+from qc_engine.phrasematch import Entry, PhraseMatcher, _jieba_bounds, _jieba_dictionary
 from qc_engine.testing import fresh_registry, ruleset_for
 from qc_engine.textnorm import fold, fold_map, simplify
 from qc_plugins.forbidden_phrases import expand, matcher_for, merged_lists
@@ -44,6 +46,13 @@ def test_fold_is_idempotent(text):
     assert fold(fold(text)) == fold(text)
 
 
+def test_every_bmp_character_folds_to_a_fixed_point():
+    bmp = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+    folded = fold(bmp)
+    assert fold(folded) == folded
+    assert fold_map(bmp).text == folded
+
+
 @given(TEXTS)
 def test_position_map_points_inside_the_original(text):
     fm = fold_map(text)
@@ -79,6 +88,29 @@ def test_matcher_word_boundaries_and_allow():
     assert m.scan("最好看的衣服").hits == ()  # 最好看 is one word
     assert m.scan("去死皮膏").hits == ()
     assert m.scan("最好的办法是退货").hits == ()
+
+
+@pytest.fixture(scope="module")
+def jieba_tokenizer():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.dt.check_initialized()
+    return jieba.dt
+
+
+def test_jieba_dictionary_is_jiebas(jieba_tokenizer):
+    ours = _jieba_dictionary()
+    ours.load_for("".join(ours._runs))
+    assert ours.freq == jieba_tokenizer.FREQ
+    assert ours.total == jieba_tokenizer.total
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXTS | st.text(st.sampled_from(list("最好看的衣服去死皮膏全网最低价格加微信\r\n \t。a1-")), max_size=30))
+def test_word_boundaries_are_jiebas(jieba_tokenizer, text):
+    for t in (text, fold(text)):
+        assert _jieba_bounds(t) == {0} | {end for _word, _start, end in jieba_tokenizer.tokenize(t, HMM=False)}
 
 
 def test_matcher_boundary_start_lets_the_word_go_on():
