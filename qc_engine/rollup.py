@@ -81,33 +81,43 @@ OWN_COLUMNS = (
 )
 SALES_COLUMNS = ("inquiries", "ordered", "paid", "paid_amount", "conversion_rate", "avg_order_value")
 
-_PAIR_FILTER = "exists (select 1 from temp.rollup_days t where t.shop = c.shop and t.day = c.day)"
+# Only a review or a manual finding changes a conversation's score; all others keep their audit score, so the
+# review-aware score is computed for these few alone.
+_RESCORED = ("c.conversation_id in (select f.conversation_id from reviews r"
+             " join findings f on f.finding_id = r.finding_id union all select conversation_id from manual_findings)"
+             " and exists (select 1 from temp.rollup_conversations t where t.conversation_id = c.conversation_id)")
 
+# temp.rollup_conversations holds the touched conversations under their own rowids. Sums of fractional numbers
+# depend on the order of their terms, so each group is summed in a fixed order: scores in rowid order (NOT
+# INDEXED), metric rows in conversation_id order (the index, kept as the outer loop by CROSS JOIN).
 _ROLLUP_SQL = f"""
-with scores as ({EFFECTIVE_SCORES_SQL.format(where=_PAIR_FILTER)}),
+with rescored as ({EFFECTIVE_SCORES_SQL.format(where=_RESCORED)}),
 handled as (
-    select s.shop, s.day, a.value as agent, count(*) as conversations, avg(s.score) as score_avg
-    from scores s, json_each(s.agents) a
+    select t.shop, t.day, a.value as agent, count(*) as conversations,
+           avg(case when r.conversation_id is null then t.score else r.score end) as score_avg
+    from temp.rollup_conversations t not indexed
+    left join rescored r on r.conversation_id = t.conversation_id
+    join json_each(t.agents) a
     where a.value != ''
-    group by s.shop, s.day, a.value
+    group by t.shop, t.day, a.value
 ),
-kept as ({KEPT_FINDINGS_SQL.format(where="exists (select 1 from temp.rollup_days t where t.shop = f.shop and t.day = f.day)")}),
+kept as ({KEPT_FINDINGS_SQL.format(where="(f.shop, f.day) in (select shop, day from temp.rollup_days)")}),
 auto_counts as (
     select shop, day, agent, count(*) as findings, sum(red_line) as red_lines from kept group by shop, day, agent
 ),
 manual_counts as (
-    select c.shop, c.day, m.agent, count(*) as findings
-    from manual_findings m join conversations c on c.conversation_id = m.conversation_id
-    where {_PAIR_FILTER}
-    group by c.shop, c.day, m.agent
+    select t.shop, t.day, m.agent, count(*) as findings
+    from manual_findings m join temp.rollup_conversations t on t.conversation_id = m.conversation_id
+    group by t.shop, t.day, m.agent
 ),
 figures as (
-    select c.shop, c.day, s.agent,
+    select t.shop, t.day, s.agent,
            {', '.join(_FIGURE.format(name) + ' as ' + name for name in _FIGURES)},
            max(coalesce(json_extract(s.figures, '$.slowest_response'), 0)) as slowest_response
-    from metric_sets s join conversations c on c.conversation_id = s.conversation_id
-    where s.agent != '' and {_PAIR_FILTER}
-    group by c.shop, c.day, s.agent
+    from temp.rollup_conversations t indexed by rollup_conversations_id
+    cross join metric_sets s on s.conversation_id = t.conversation_id
+    where s.agent != ''
+    group by t.shop, t.day, s.agent
 )
 select h.shop, h.agent, h.day, h.conversations, round(h.score_avg, 2) as score_avg,
        coalesce(ac.findings, 0) + coalesce(mc.findings, 0) as findings,
@@ -147,12 +157,24 @@ def rebuild_agent_daily(db: sqlite_utils.Database, days: Iterable[tuple[str, str
     """Recompute agent_daily for these (shop, day) pairs (None: every day in the store); returns rows written."""
     conn = db.conn
     conn.execute("create temp table if not exists rollup_days (shop text, day text, primary key (shop, day))")
+    conn.execute("create temp table if not exists rollup_conversations"
+                 " (conversation_id text, shop text, day text, agents text, score real)")
+    conn.execute("create index if not exists temp.rollup_conversations_id"
+                 " on rollup_conversations (conversation_id, shop, day)")
     with write_transaction(conn):
         conn.execute("delete from temp.rollup_days")
         if days is None:
             conn.execute("insert or ignore into temp.rollup_days select distinct shop, day from conversations")
         else:
             conn.executemany("insert or ignore into temp.rollup_days values (?, ?)", list(days))
+        # Read in rowid order, where a day's conversations lie together: going shop by shop through the
+        # (shop, day) index would read each page again for every shop.
+        conn.execute("delete from temp.rollup_conversations")
+        conn.execute(
+            "insert into temp.rollup_conversations (rowid, conversation_id, shop, day, agents, score)"
+            " select rowid, conversation_id, shop, day, agents, score from conversations where rowid in"
+            " (select rowid from conversations where (shop, day) in (select shop, day from temp.rollup_days))"
+        )
         conn.execute("create temp table if not exists rollup_new as select * from agent_daily where 0")
         conn.execute("delete from temp.rollup_new")
         conn.execute(f"insert into temp.rollup_new (shop, agent, day, {', '.join(OWN_COLUMNS)}) {_ROLLUP_SQL}")
