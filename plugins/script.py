@@ -15,7 +15,6 @@ a last real question nobody answered means there was no closing.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Iterable
 
@@ -74,14 +73,12 @@ _NEGATED = re.compile(r"[不没别无未]|不会|不想|不是")
 _PUNCT = re.compile(r"[\s\W_]+")
 
 
-# Agents send the same greetings, closings and quick phrases all day; normalizing (OpenCC) is the costly part.
-# Long texts rarely repeat and would make the cache big, so only short ones are kept.
+# Agents send the same greetings, closings and quick phrases all day, and normalizing (OpenCC) and matching
+# them is the costly part: each matcher keeps its answer per text. Long texts rarely repeat and would make the
+# cache big, so only short ones are kept.
 _MAX_CACHED_CHARS = 200
-_normalized_short = lru_cache(maxsize=32768)(simplify)
-
-
-def _normalized(text: str) -> str:
-    return _normalized_short(text) if len(text) <= _MAX_CACHED_CHARS else simplify(text)
+_MAX_CACHED_TEXTS = 8192
+_UNSEEN = object()
 
 
 def phrase_pattern(phrase: str) -> str:
@@ -105,16 +102,24 @@ class PhraseMatcher:
     def __init__(self, phrases: Iterable[str]):
         unique = sorted({simplify(p).strip() for p in phrases if p and p.strip()}, key=len, reverse=True)
         self._regex = re.compile("|".join(phrase_pattern(p) for p in unique)) if unique else None
+        self._found: dict[str, str | None] = {}
 
     def __bool__(self) -> bool:
         return self._regex is not None
 
     def search(self, text: str) -> str | None:
         """The first phrase found in the text, or None."""
-        if self._regex is None:
-            return None
-        m = self._regex.search(_normalized(text))
-        return m.group(0) if m else None
+        found = self._found.get(text, _UNSEEN)
+        if found is _UNSEEN:
+            if self._regex is None:
+                return None
+            m = self._regex.search(simplify(text))
+            found = m.group(0) if m else None
+            if len(text) <= _MAX_CACHED_CHARS:
+                if len(self._found) >= _MAX_CACHED_TEXTS:
+                    self._found.clear()
+                self._found[text] = found
+        return found
 
 
 def _snippet(text: str) -> str:
@@ -127,7 +132,10 @@ def _agent_texts(conv: Conversation) -> list[Message]:
 
 
 def _first_agent_text(conv: Conversation) -> Message | None:
-    return next((m for m in conv.messages if m.role == "agent" and m.type == "text" and m.text.strip()), None)
+    for m in conv.messages:
+        if m.role == "agent" and m.type == "text" and m.text.strip():
+            return m
+    return None
 
 
 class _ScriptRule(Rule):
@@ -212,27 +220,33 @@ class MissingClosing(_ScriptRule):
         if not (self.required and self.closings):
             return []
         msgs = conversation.messages
-        last_agent = next((m for m in reversed(msgs) if m.role == "agent"), None)
         last_question = self._last_question(msgs)
-        if last_agent is None and last_question is None:
-            return []
-        after = [m for m in msgs[(last_question + 1 if last_question is not None else 0):] if m.role == "agent"]
-        if not after:
-            asked = msgs[last_question]
-            return [self.finding(
-                conversation, asked.index, agent=last_agent.sender if last_agent else "",
-                evidence=f"客户最后的消息「{_snippet(asked.text)}」没有回复",
-                reason="客户最后的问题没有得到回复，会话没有结束语",
-                expected="回复客户的问题，并以结束语收尾，如：感谢您的咨询，祝您生活愉快",
-            )]
         # From the end: the closing is usually the agent's last message.
-        if any(self.closings.search(m.text) for m in reversed(after) if m.type == "text"):
+        last_reply = None
+        for i in range(len(msgs) - 1, -1 if last_question is None else last_question, -1):
+            m = msgs[i]
+            if m.role != "agent":
+                continue
+            if m.type == "text" and self.closings.search(m.text):
+                return []
+            if last_reply is None:
+                last_reply = m
+        if last_reply is not None:
+            return [self.finding(
+                conversation, last_reply.index,
+                evidence=f"客服最后一句「{_snippet(last_reply.text)}」",
+                reason="会话结束时客服没有使用结束语",
+                expected="以结束语收尾，如：感谢您的咨询，祝您生活愉快",
+            )]
+        if last_question is None:
             return []
+        asked = msgs[last_question]
+        last_agent = next((m for m in reversed(msgs[:last_question]) if m.role == "agent"), None)
         return [self.finding(
-            conversation, after[-1].index,
-            evidence=f"客服最后一句「{_snippet(after[-1].text)}」",
-            reason="会话结束时客服没有使用结束语",
-            expected="以结束语收尾，如：感谢您的咨询，祝您生活愉快",
+            conversation, asked.index, agent=last_agent.sender if last_agent else "",
+            evidence=f"客户最后的消息「{_snippet(asked.text)}」没有回复",
+            reason="客户最后的问题没有得到回复，会话没有结束语",
+            expected="回复客户的问题，并以结束语收尾，如：感谢您的咨询，祝您生活愉快",
         )]
 
     def _last_question(self, msgs: list[Message]) -> int | None:
