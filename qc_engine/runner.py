@@ -1,6 +1,7 @@
 """An audit run: stream inputs through loaders, audit in worker processes, store through one writer."""
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -32,9 +33,10 @@ Input = RawRecord | RawLines | Rejected  # what loaders yield
 # Rows are written in transactions of at least this many messages: each commit rewrites the pages it
 # touched (index pages above all), so fewer, larger transactions write far less. A crash loses at most
 # the unwritten rows of a run that is then marked incomplete, and a re-run completes it.
-WRITE_EVERY_MESSAGES = 20_000
+WRITE_EVERY_MESSAGES = 10_000
 RULE_TIME_BASE_S = 10.0  # the rules of one conversation get this long together, plus a little per message
 RULE_TIME_PER_MESSAGE_S = 0.002
+PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its parent ends
 
 
 class UsageError(Exception):
@@ -115,10 +117,34 @@ def _install_guard(base_seconds: float) -> _TimeGuard | None:
     return _TimeGuard(base_seconds)
 
 
-def _worker_init(time_limit: float) -> None:
+def _worker_init(time_limit: float, parent: int) -> None:
     global _GUARD
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _die_with(parent)
     _GUARD = _install_guard(time_limit)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the audit process ends, even killed outright (SIGKILL, out of memory).
+
+    A pool's workers hold both ends of their task pipe, so they never see it close: without this,
+    they would wait for tasks forever.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) == 0:
+            if os.getppid() != parent:  # it ended before the request was made
+                os._exit(1)
+            return
+    except (OSError, AttributeError):  # not Linux
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="qc-parent-watch", daemon=True).start()
 
 
 def audit_batch(items: list[Input]) -> Rows:
@@ -242,11 +268,11 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         if _can_fork():
             # Even one worker runs beside this process, which reads the input and writes the store meanwhile.
             ctx = multiprocessing.get_context("fork")
-            pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_worker_init, initargs=(options.rule_time_limit,))
+            pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_worker_init, initargs=(options.rule_time_limit, os.getpid()))
         else:
             _GUARD = _install_guard(options.rule_time_limit)
         pending: deque[Future] = deque()
-        window = 2 * max(1, options.workers)
+        window = 4 * max(1, options.workers)  # enough queued for the workers to go on while rows are written
 
         def submit(batch: list[Input]) -> None:
             if pool is None:

@@ -5,6 +5,9 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
+
+import pytest
 
 from conftest import audit, conversation, rows, write_jsonl
 
@@ -140,26 +143,50 @@ def test_a_rule_that_raises_is_recorded_and_the_others_still_run(tmp_path, db_pa
     assert rows(db_path, "select count(*) from findings where rule_id = 'TST02'")[0][0] == 2
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[-1][0] != "Z"  # a zombie is dead, only not reaped yet
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from Linux /proc")
 def test_sigkill_leaves_a_consistent_store_and_a_rerun_completes_it(tmp_path, db_path):
-    f = day(tmp_path, 4000)
+    n = 12_000  # rows are written every 10k messages: a day long enough to be killed between two writes
+    f = day(tmp_path, n)
     proc = subprocess.Popen([sys.executable, "-m", "qc_engine", "audit", str(f), "--db", str(db_path), "--workers", "1", "-q"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
-    while time.time() < deadline:
-        time.sleep(0.2)
+    written = workers = None
+    while time.time() < deadline and not written:
+        time.sleep(0.05)
+        workers = _children(proc.pid)
         try:
-            if rows(db_path, "select count(*) from conversations")[0][0] > 0:
-                break
+            written = rows(db_path, "select count(*) from conversations")[0][0]
         except Exception:
             pass
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    assert 0 < written < n and workers  # killed mid-run, while a worker was auditing
+    deadline = time.time() + 10
+    while any(_alive(w) for w in workers) and time.time() < deadline:  # the workers go with it
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers)
     assert rows(db_path, "pragma integrity_check")[0][0] == "ok"
     s = audit([f], db_path)
-    assert s.audited == 4000
-    assert rows(db_path, "select status from runs order by id") in ([("incomplete",), ("complete",)], [("complete",), ("complete",)])
-    assert rows(db_path, "select count(*) from conversations")[0][0] == 4000
-    assert rows(db_path, "select count(*) from messages")[0][0] == 12000
+    assert s.audited == n
+    assert rows(db_path, "select status from runs order by id") == [("incomplete",), ("complete",)]
+    assert rows(db_path, "select count(*) from conversations")[0][0] == n
+    assert rows(db_path, "select count(*) from messages")[0][0] == 3 * n
 
 
 def test_jsonl_in_gbk_or_utf16_is_read_and_a_binary_file_is_one_clear_rejection(tmp_path, db_path):
