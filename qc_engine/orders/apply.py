@@ -79,6 +79,8 @@ def apply_orders(db: sqlite_utils.Database | str | Path, order_files: list[Path]
     own_db = not isinstance(db, sqlite_utils.Database)
     database = open_db(db) if own_db else db
     try:
+        if not order_files and database.execute("SELECT 1 FROM orders LIMIT 1").fetchone() is None:
+            return OrdersSummary()  # no orders now nor before: no sales figures to refresh
         plugins = load_plugins(getattr(options, "plugin_files", ()))
         loaders, problems = order_loaders(plugins)
         summary = OrdersSummary(problems=[f"plugin {f.name} failed to load: {f.error}" for f in plugins.failures] + problems)
