@@ -12,6 +12,8 @@ from .model import ROLES, Conversation, Message, RawRecord, Rejected
 from .schemas import load_schema
 
 DEFAULT_TZ = "Asia/Shanghai"
+# One string object per role, not one per message: rows carrying them pickle (to the writer) as references.
+_ROLES = {role: role for role in ROLES}
 MAX_RAW_CHARS = 4000
 
 
@@ -177,7 +179,8 @@ def to_conversation(record: RawRecord, default_tz: str = DEFAULT_TZ) -> Conversa
             if len(times) >= _TIMES_KEPT:
                 times.clear()
             times[ts] = hit
-        append(Message(i, hit[0], hit[1], m["role"], m.get("sender") or m["role"], m["text"], m.get("type") or "text"))
+        role = _ROLES[m["role"]]
+        append(Message(i, hit[0], hit[1], role, m.get("sender") or role, m["text"], m.get("type") or "text"))
     customer = data.get("customer") or next((m.sender for m in messages if m.role == "customer"), "")
     return Conversation(
         conversation_id=data["conversation_id"],
