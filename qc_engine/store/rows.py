@@ -85,14 +85,18 @@ def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Calla
         _json_list(tuple(result.rule_files)), conv.source_file, conv.source_line, run_id,
     ))
     # Each distinct sender masked once per conversation (customers may be keyed differently from others).
-    senders = {("customer", customer): customer_as}
+    customers, others = {customer: customer_as}, {}
     append = rows.messages.append
     for m in msgs:
         role, sender = m.role, m.sender
-        key = ("customer" if role == "customer" else "", sender)
-        masked = senders.get(key)
-        if masked is None:
-            masked = senders[key] = customer_key(sender) if role == "customer" else _mask_sender(sender)
+        if role == "customer":
+            masked = customers.get(sender)
+            if masked is None:
+                masked = customers[sender] = customer_key(sender)
+        else:
+            masked = others.get(sender)
+            if masked is None:
+                masked = others[sender] = _mask_sender(sender)
         append((cid, m.index, m.ts_iso, role, masked, mask_text(m.text), m.type))
     seen: dict[tuple, int] = {}
     for f in result.findings:
