@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from ..model import AuditResult, Rejected
+from ..model import ROLES, AuditResult, Rejected
 from ..privacy import mask_text
 
 CONVERSATION_COLUMNS = (
@@ -72,23 +72,19 @@ def _json_list(items: tuple[str, ...]) -> str:
 def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Callable[[str], str] = mask_text) -> None:
     conv = result.conversation
     cid, msgs = conv.conversation_id, conv.messages
-    day = conv.started_at[:10]
-    agents = tuple(conv.agents())
-    roles = [m.role for m in msgs]
+    started_at = conv.started_at
+    day = started_at[:10]
     customer = conv.customer
     customer_as = customer_key(customer)
-    rows.conversations.append((
-        cid, conv.shop, conv.platform, customer_as, day, conv.started_at, conv.ended_at,
-        _json_list(agents), agents[0] if agents else "",
-        len(msgs), roles.count("customer"), roles.count("agent"), roles.count("bot"),
-        round(result.score, 2), int(result.red_line), len(result.findings),
-        _json_list(tuple(result.rule_files)), conv.source_file, conv.source_line, run_id,
-    ))
-    # Each distinct sender masked once per conversation (customers may be keyed differently from others).
+    # One pass over the messages gives their rows, the role counts and the agents in order of appearance;
+    # each distinct sender is masked once (customers may be keyed differently from others).
     customers, others = {customer: customer_as}, {}
+    counts = dict.fromkeys(ROLES, 0)
+    agents: dict[str, None] = {}
     append = rows.messages.append
     for m in msgs:
         role, sender = m.role, m.sender
+        counts[role] += 1
         if role == "customer":
             masked = customers.get(sender)
             if masked is None:
@@ -97,7 +93,17 @@ def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Calla
             masked = others.get(sender)
             if masked is None:
                 masked = others[sender] = _mask_sender(sender)
+            if role == "agent" and sender not in agents:
+                agents[sender] = None
         append((cid, m.index, m.ts_iso, role, masked, mask_text(m.text), m.type))
+    agent_names = tuple(agents)
+    rows.conversations.append((
+        cid, conv.shop, conv.platform, customer_as, day, started_at, conv.ended_at,
+        _json_list(agent_names), agent_names[0] if agent_names else "",
+        len(msgs), counts["customer"], counts["agent"], counts["bot"],
+        round(result.score, 2), int(result.red_line), len(result.findings),
+        _json_list(tuple(result.rule_files)), conv.source_file, conv.source_line, run_id,
+    ))
     seen: dict[tuple, int] = {}
     for f in result.findings:
         key = (f.rule_id, f.message_index)
