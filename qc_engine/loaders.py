@@ -23,6 +23,9 @@ class LoadOptions:
     extra: dict[str, Any] = field(default_factory=dict)  # loader-specific options
 
 
+LoaderItem = RawRecord | RawLines | Rejected  # what a loader yields
+
+
 class Loader:
     """Base class of every transcript loader.
 
@@ -41,11 +44,11 @@ class Loader:
     def sniff(self, path: Path, head: bytes) -> float:
         raise NotImplementedError
 
-    def load(self, path: Path, options: LoadOptions) -> Iterator[RawRecord | RawLines | Rejected]:
+    def load(self, path: Path, options: LoadOptions) -> Iterator[LoaderItem]:
         raise NotImplementedError
 
 
-def each_record(items: Iterable[RawRecord | RawLines | Rejected]) -> Iterator[RawRecord | Rejected]:
+def each_record(items: Iterable[LoaderItem]) -> Iterator[RawRecord | Rejected]:
     """What loaders yield, with blocks of lines split into their records."""
     for item in items:
         if type(item) is RawLines:

@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 from . import __version__
 from .customers import customer_key_function
 from .engine import audit_conversation
-from .loaders import LoadOptions, detect_loader, each_record, iter_input_files
+from .loaders import LoaderItem, LoadOptions, detect_loader, each_record, iter_input_files
 from .model import Conversation, RawLines, RawRecord, Rejected
 from .normalize import raw_text, to_conversation
 from .orders import OrdersError, OrdersSummary, apply_orders
@@ -29,7 +29,6 @@ from .store.rows import Rows, add_rejected, add_result
 from .store.writer import StoreWriter
 
 BATCH_CONVERSATIONS = 256
-Input = RawRecord | RawLines | Rejected  # what loaders yield
 # Rows are written in transactions of at least this many messages: each commit rewrites the pages it
 # touched (index pages above all), so fewer, larger transactions write far less. A crash loses at most
 # the unwritten rows of a run that is then marked incomplete, and a re-run completes it.
@@ -147,7 +146,7 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, name="qc-parent-watch", daemon=True).start()
 
 
-def audit_batch(items: list[Input]) -> Rows:
+def audit_batch(items: list[LoaderItem]) -> Rows:
     """Normalize, audit and turn into masked rows a batch of records (runs in a worker or inline)."""
     rows = Rows()
     seen: set[str] = set()
@@ -172,7 +171,7 @@ def _duplicate(conv: Conversation) -> Rejected:
                     raw_text(conv.conversation_id), conv.source_line)
 
 
-def _records(options: AuditOptions, loaders, load_options: LoadOptions, summary: RunSummary) -> Iterator[Input]:
+def _records(options: AuditOptions, loaders, load_options: LoadOptions, summary: RunSummary) -> Iterator[LoaderItem]:
     files = list(iter_input_files(options.inputs))
     sizes = [_size(p) for p in files]
     summary.bytes_total = sum(sizes)
@@ -274,7 +273,7 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         pending: deque[Future] = deque()
         window = 4 * max(1, options.workers)  # enough queued for the workers to go on while rows are written
 
-        def submit(batch: list[Input]) -> None:
+        def submit(batch: list[LoaderItem]) -> None:
             if pool is None:
                 absorb(audit_batch(batch))
                 return
@@ -282,7 +281,7 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             while len(pending) > window:
                 absorb(pending.popleft().result())
 
-        batch: list[Input] = []
+        batch: list[LoaderItem] = []
         size = 0
         for item in _records(options, registry.loaders, load_options, summary):
             batch.append(item)
