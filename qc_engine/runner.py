@@ -17,7 +17,7 @@ from . import __version__
 from .customers import customer_key_function
 from .engine import audit_conversation
 from .loaders import LoaderItem, LoadOptions, detect_loader, each_record, iter_input_files
-from .model import Conversation, RawLines, RawRecord, Rejected
+from .model import Conversation, RawLines, Rejected
 from .normalize import raw_text, to_conversation
 from .orders import OrdersError, OrdersSummary, apply_orders
 from .plugins import load_plugins
