@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from functools import cache
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import msgspec
 from jsonschema import Draft202012Validator
 
 from .model import ROLES, Conversation, Message, RawRecord, Rejected
@@ -102,31 +104,39 @@ def schema_error(data) -> str | None:
     return f"{where}: {msg}"
 
 
-def _fast_valid(data) -> bool:
-    """A quick structural check equivalent to the schema for well-formed records."""
-    if not isinstance(data, dict):
-        return False
-    cid, shop, msgs = data.get("conversation_id"), data.get("shop"), data.get("messages")
-    if not (type(cid) is str and 0 < len(cid) <= 200 and type(shop) is str and 0 < len(shop) <= 200):
-        return False
-    for key, limit in (("platform", 50), ("customer", 200), ("timezone", 64)):
-        v = data.get(key)
-        if v is not None and not (type(v) is str and len(v) <= limit):
-            return False
-    if type(msgs) is not list or not msgs:
-        return False
-    for m in msgs:
-        if type(m) is not dict:
-            return False
-        ts, role, text = m.get("ts"), m.get("role"), m.get("text")
-        if type(ts) is not str or not 10 <= len(ts) <= 40 or role not in ROLES or type(text) is not str:
-            return False
-        sender, mtype = m.get("sender"), m.get("type")
-        if sender is not None and not (type(sender) is str and len(sender) <= 200):
-            return False
-        if mtype is not None and not (type(mtype) is str and len(mtype) <= 40):
-            return False
-    return True
+def _limited(most: int, least: int = 0):
+    return Annotated[str, msgspec.Meta(min_length=least, max_length=most)]
+
+
+# The published schema (schemas/conversation.schema.json) as typed structures: decoding a line straight into
+# them parses and validates it in one pass in C. Unknown keys are ignored, as the schema allows them; null
+# optional fields count as absent.
+class _JsonMessage(msgspec.Struct, gc=False):
+    ts: _limited(40, 10)
+    role: Literal["customer", "agent", "bot", "system"]
+    text: str
+    sender: _limited(200) | None = None
+    type: _limited(40) | None = None
+
+
+class _JsonConversation(msgspec.Struct, gc=False):
+    conversation_id: _limited(200, 1)
+    shop: _limited(200, 1)
+    messages: Annotated[list[_JsonMessage], msgspec.Meta(min_length=1)]
+    platform: _limited(50) | None = None
+    customer: _limited(200) | None = None
+    timezone: _limited(64) | None = None
+
+
+_decode_valid = msgspec.json.Decoder(_JsonConversation).decode
+
+
+def _valid(data) -> _JsonConversation | None:
+    """The record as typed structures when the schema accepts it (the reason otherwise comes from ``schema_error``)."""
+    try:
+        return msgspec.convert(data, _JsonConversation)
+    except msgspec.ValidationError:
+        return None
 
 
 def _text(data: bytes | str) -> str:
@@ -149,6 +159,12 @@ def to_conversation(record: RawRecord, default_tz: str = DEFAULT_TZ) -> Conversa
     data = record.data
     if isinstance(data, (bytes, str)):
         try:
+            conv = _normalized(_decode_valid(data), record, default_tz)
+        except msgspec.DecodeError:  # not JSON, not UTF-8, or not valid: the slower path below says why
+            conv = None
+        if conv is not None:
+            return conv
+        try:
             data = json.loads(data)
         except json.JSONDecodeError as exc:
             return Rejected(record.source_file, f"not valid JSON: {exc.msg} (column {exc.colno})", raw_text(_text(data)), record.line, record.offset)
@@ -158,37 +174,59 @@ def to_conversation(record: RawRecord, default_tz: str = DEFAULT_TZ) -> Conversa
     def reject(reason: str) -> Rejected:
         return Rejected(record.source_file, reason, raw_text(data), record.line, record.offset)
 
-    if not _fast_valid(data):
+    valid = _valid(data)
+    if valid is None:
         return reject(f"not a valid conversation: {schema_error(data) or 'unexpected structure'}")
-    tz_name = data.get("timezone") or default_tz
+    conv = _normalized(valid, record, default_tz)
+    return conv if conv is not None else reject(_why_unreadable(valid, default_tz))
+
+
+def _normalized(data: _JsonConversation, record: RawRecord, default_tz: str) -> Conversation | None:
+    """The conversation, or None when its time zone or one of its times cannot be read."""
+    tz_name = data.timezone or default_tz
     try:
         zone(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        return reject(f"timezone: unknown time zone {tz_name!r}")
+        return None
     times = _times_in(tz_name)
     messages = []
     append = messages.append
-    for i, m in enumerate(data["messages"]):
-        ts = m["ts"]
+    for i, m in enumerate(data.messages):
+        ts = m.ts
         hit = times.get(ts)
         if hit is None:
             try:
                 hit = fast_ts(ts.strip(), tz_name)
             except ValueError:
-                return reject(f"messages/{i}/ts: not an ISO 8601 time: {ts[:40]!r}")
+                return None
             if len(times) >= _TIMES_KEPT:
                 times.clear()
             times[ts] = hit
-        role = _ROLES[m["role"]]
-        append(Message(i, hit[0], hit[1], role, m.get("sender") or role, m["text"], m.get("type") or "text"))
-    customer = data.get("customer") or next((m.sender for m in messages if m.role == "customer"), "")
+        role = _ROLES[m.role]
+        append(Message(i, hit[0], hit[1], role, m.sender or role, m.text, m.type or "text"))
+    customer = data.customer or next((m.sender for m in messages if m.role == "customer"), "")
     return Conversation(
-        conversation_id=data["conversation_id"],
-        shop=data["shop"],
-        platform=data.get("platform") or "",
+        conversation_id=data.conversation_id,
+        shop=data.shop,
+        platform=data.platform or "",
         customer=customer,
         messages=messages,
         tz=tz_name,
         source_file=record.source_file,
         source_line=record.line,
     )
+
+
+def _why_unreadable(data: _JsonConversation, default_tz: str) -> str:
+    """Why ``_normalized`` could not read a valid record: its time zone, or the first time it could not read."""
+    tz_name = data.timezone or default_tz
+    try:
+        zone(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"timezone: unknown time zone {tz_name!r}"
+    for i, m in enumerate(data.messages):
+        try:
+            fast_ts(m.ts.strip(), tz_name)
+        except ValueError:
+            return f"messages/{i}/ts: not an ISO 8601 time: {m.ts[:40]!r}"
+    return "unexpected structure"
