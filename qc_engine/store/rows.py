@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
+import msgspec
+
 from ..model import ROLES, AuditResult, Rejected
 from ..privacy import mask_text
 
@@ -62,6 +64,9 @@ def _mask_sender(sender: str) -> str:
 
 
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps with options builds an encoder every call
+# Figures are a few hundred thousand small objects a day: msgspec encodes them ~4x faster than json. Compact
+# separators; a figure that is not finite is stored as null rather than as the invalid NaN or Infinity.
+_figures_json = msgspec.json.Encoder().encode
 
 
 @lru_cache(maxsize=4096)  # the same few agent line-ups and rule-file sets come back all day
@@ -122,7 +127,7 @@ def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Calla
             if named is None:
                 named = by_agent[agent] = {}
         named[m.name] = named.get(m.name, 0) + m.value
-    rows.metrics.extend((cid, agent, _to_json(named)) for agent, named in by_agent.items())
+    rows.metrics.extend((cid, agent, _figures_json(named).decode()) for agent, named in by_agent.items())
     rows.rule_errors.extend((run_id, cid, e.rule_id, e.plugin, e.error) for e in result.errors)
 
 
