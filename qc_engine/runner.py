@@ -25,7 +25,7 @@ from .registry import collect
 from .rollup import rebuild_agent_daily
 from .ruleset import RuleBook
 from .store import open_db
-from .store.rows import Rows, add_rejected, add_result
+from .store.rows import Rows, add_messages, add_rejected, add_result
 from .store.writer import StoreWriter
 
 BATCH_CONVERSATIONS = 256
@@ -146,11 +146,14 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, name="qc-parent-watch", daemon=True).start()
 
 
-def audit_batch(items: list[LoaderItem]) -> Rows:
-    """Normalize, audit and turn into masked rows a batch of records (runs in a worker or inline)."""
+def audit_batch(items: list[LoaderItem], with_messages: bool = True) -> Rows:
+    """Normalize, audit and turn into masked rows a batch of records (runs in a worker or inline).
+
+    Without ``with_messages``, the messages' rows are left to ``message_rows``, in the process that writes them.
+    """
     rows = Rows()
     seen: set[str] = set()
-    for record in each_record(items):
+    for position, record in enumerate(each_record(items)):
         item = record if isinstance(record, Rejected) else to_conversation(record, _TZ)
         if isinstance(item, Rejected):
             add_rejected(rows, item, _RUN_ID)
@@ -163,7 +166,23 @@ def audit_batch(items: list[LoaderItem]) -> Rows:
             if len(_BOOK.setup_errors) > known:  # a shop whose rule set could not fully start, met just now
                 rows.problems.extend(_BOOK.setup_errors[known:])
             add_result(rows, audit_conversation(item, ruleset, _GUARD), _RUN_ID, _CUSTOMER_KEY)
+            if with_messages:
+                add_messages(rows, item, _CUSTOMER_KEY)
+            else:
+                rows.audited.append(position)
     return rows
+
+
+def message_rows(rows: Rows, items: list[LoaderItem], dropped: set[str]) -> None:
+    """Add the message rows of a batch's audited conversations, but for those dropped since."""
+    audited = iter(rows.audited)
+    wanted = next(audited, None)
+    for position, record in enumerate(each_record(items)):
+        if position == wanted:
+            conv = to_conversation(record, _TZ)
+            if conv.conversation_id not in dropped:
+                add_messages(rows, conv, _CUSTOMER_KEY)
+            wanted = next(audited, None)
 
 
 def _duplicate(conv: Conversation) -> Rejected:
@@ -235,11 +254,12 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     touched: set[tuple[str, str]] = set()  # (shop, day) pairs whose daily figures this run changes
     unwritten = Rows()
 
-    def absorb(rows: Rows) -> None:
+    def absorb(rows: Rows, items: list[LoaderItem]) -> None:
         # Duplicates across batches are found here, by the one process that sees every batch.
         duplicates = writer.seen_before([r[0] for r in rows.conversations])
         if duplicates:
             rows.drop_conversations(duplicates, run_id)
+        message_rows(rows, items, duplicates)
         for problem in rows.problems:
             if problem not in summary.problems:
                 summary.problems.append(problem)
@@ -270,16 +290,25 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_worker_init, initargs=(options.rule_time_limit, os.getpid()))
         else:
             _GUARD = _install_guard(options.rule_time_limit)
-        pending: deque[Future] = deque()
+        pending: deque[tuple[Future, list[LoaderItem]]] = deque()
         window = 4 * max(1, options.workers)  # enough queued for the workers to go on while rows are written
+        # Message rows are as large as the input. The workers make them while this process keeps up; once it
+        # has had to wait for a worker, it makes them itself (from the input it read) for the next batch.
+        waited = False
 
         def submit(batch: list[LoaderItem]) -> None:
             if pool is None:
-                absorb(audit_batch(batch))
+                absorb(audit_batch(batch), batch)
                 return
-            pending.append(pool.submit(audit_batch, batch))
+            pending.append((pool.submit(audit_batch, batch, not waited), batch))
             while len(pending) > window:
-                absorb(pending.popleft().result())
+                absorb_next()
+
+        def absorb_next() -> None:
+            nonlocal waited
+            done, batch = pending.popleft()
+            waited = not done.done()
+            absorb(done.result(), batch)
 
         batch: list[LoaderItem] = []
         size = 0
@@ -291,7 +320,7 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
                 batch, size = [], 0
         submit(batch)
         while pending:
-            absorb(pending.popleft().result())
+            absorb_next()
         flush()
         rebuild_agent_daily(db, touched)
         # Always, not only with --orders: orders imported earlier apply to the days just audited.

@@ -1,6 +1,8 @@
 """Turning an audit result into table rows, with customer personal data masked.
 
-Pure and picklable, so worker processes prepare rows and the single writer only inserts them.
+Pure and picklable. Worker processes prepare the rows of their audit results; the messages' rows are
+made where they are written, from the input that process read: they are as large as the input, and
+sending them back from the workers would cost more than making them again.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import Callable
 
 import msgspec
 
-from ..model import ROLES, AuditResult, Rejected
+from ..model import ROLES, AuditResult, Conversation, Rejected
 from ..privacy import mask_text
 
 CONVERSATION_COLUMNS = (
@@ -39,6 +41,8 @@ class Rows:
     rule_errors: list[tuple] = field(default_factory=list)
     rejected: list[tuple] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # rule set setup errors met while preparing these rows
+    # The positions, among the records of the batch, of those audited: their messages' rows are still to make.
+    audited: list[int] = field(default_factory=list)
 
     def extend(self, other: Rows) -> None:
         """Add another batch's table rows (not its problems: those are reported as batches arrive)."""
@@ -75,37 +79,23 @@ def _json_list(items: tuple[str, ...]) -> str:
 
 
 def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Callable[[str], str] = mask_text) -> None:
+    """The rows of an audit result, except its messages' (``add_messages``, in the process that writes them)."""
     conv = result.conversation
-    cid, msgs = conv.conversation_id, conv.messages
+    cid = conv.conversation_id
     started_at = conv.started_at
     day = started_at[:10]
-    customer = conv.customer
-    customer_as = customer_key(customer)
-    # One pass over the messages gives their rows, the role counts and the agents in order of appearance;
-    # each distinct sender is masked once (customers may be keyed differently from others).
-    customers, others = {customer: customer_as}, {}
     counts = dict.fromkeys(ROLES, 0)
     agents: dict[str, None] = {}
-    append = rows.messages.append
-    for m in msgs:
-        role, sender = m.role, m.sender
+    for m in conv.messages:
+        role = m.role
         counts[role] += 1
-        if role == "customer":
-            masked = customers.get(sender)
-            if masked is None:
-                masked = customers[sender] = customer_key(sender)
-        else:
-            masked = others.get(sender)
-            if masked is None:
-                masked = others[sender] = _mask_sender(sender)
-            if role == "agent" and sender not in agents:
-                agents[sender] = None
-        append((cid, m.index, m.ts_iso, role, masked, mask_text(m.text), m.type))
+        if role == "agent" and m.sender not in agents:
+            agents[m.sender] = None
     agent_names = tuple(agents)
     rows.conversations.append((
-        cid, conv.shop, conv.platform, customer_as, day, started_at, conv.ended_at,
+        cid, conv.shop, conv.platform, customer_key(conv.customer), day, started_at, conv.ended_at,
         _json_list(agent_names), agent_names[0] if agent_names else "",
-        len(msgs), counts["customer"], counts["agent"], counts["bot"],
+        len(conv.messages), counts["customer"], counts["agent"], counts["bot"],
         round(result.score, 2), int(result.red_line), len(result.findings),
         _json_list(tuple(result.rule_files)), conv.source_file, conv.source_line, run_id,
     ))
@@ -129,6 +119,27 @@ def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Calla
         named[m.name] = named.get(m.name, 0) + m.value
     rows.metrics.extend((cid, agent, _figures_json(named).decode()) for agent, named in by_agent.items())
     rows.rule_errors.extend((run_id, cid, e.rule_id, e.plugin, e.error) for e in result.errors)
+
+
+def add_messages(rows: Rows, conv: Conversation, customer_key: Callable[[str], str] = mask_text) -> None:
+    """A conversation's message rows, with customer personal data masked.
+
+    Each distinct sender is masked once; customers may be keyed differently from other senders.
+    """
+    cid = conv.conversation_id
+    customers, others = {conv.customer: customer_key(conv.customer)}, {}
+    append = rows.messages.append
+    for m in conv.messages:
+        role, sender = m.role, m.sender
+        if role == "customer":
+            masked = customers.get(sender)
+            if masked is None:
+                masked = customers[sender] = customer_key(sender)
+        else:
+            masked = others.get(sender)
+            if masked is None:
+                masked = others[sender] = _mask_sender(sender)
+        append((cid, m.index, m.ts_iso, role, masked, mask_text(m.text), m.type))
 
 
 def add_rejected(rows: Rows, rejected: Rejected, run_id: int) -> None:
