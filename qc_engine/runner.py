@@ -292,22 +292,21 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             _GUARD = _install_guard(options.rule_time_limit)
         pending: deque[tuple[Future, list[LoaderItem]]] = deque()
         window = 4 * max(1, options.workers)  # enough queued for the workers to go on while rows are written
-        # Message rows are as large as the input. The workers make them while this process keeps up; once it
-        # has had to wait for a worker, it makes them itself (from the input it read) for the next batch.
-        waited = False
+        # Message rows are as large as the input. Where this process has a core beside the workers', it makes
+        # them itself from the input it read, sparing the workers that work and both sides the pickling.
+        # Where it has not, the workers make them: making them twice over (records parsed again) costs more.
+        rows_by_workers = options.workers >= default_workers()
 
         def submit(batch: list[LoaderItem]) -> None:
             if pool is None:
                 absorb(audit_batch(batch), batch)
                 return
-            pending.append((pool.submit(audit_batch, batch, not waited), batch))
+            pending.append((pool.submit(audit_batch, batch, rows_by_workers), batch))
             while len(pending) > window:
                 absorb_next()
 
         def absorb_next() -> None:
-            nonlocal waited
             done, batch = pending.popleft()
-            waited = not done.done()
             absorb(done.result(), batch)
 
         batch: list[LoaderItem] = []
