@@ -24,7 +24,7 @@ from .plugins import load_plugins
 from .registry import collect
 from .rollup import rebuild_agent_daily
 from .ruleset import RuleBook
-from .store import open_db
+from .store import checkpoint_beside, open_db
 from .store.rows import Rows, add_messages, add_rejected, add_result
 from .store.writer import StoreWriter
 
@@ -321,9 +321,10 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         while pending:
             absorb_next()
         flush()
-        rebuild_agent_daily(db, touched)
-        # Always, not only with --orders: orders imported earlier apply to the days just audited.
-        summary.orders = apply_orders(db, options.order_files, options, run_id=run_id)
+        with checkpoint_beside(options.db):
+            rebuild_agent_daily(db, touched)
+            # Always, not only with --orders: orders imported earlier apply to the days just audited.
+            summary.orders = apply_orders(db, options.order_files, options, run_id=run_id)
         status = "complete"
     finally:
         if pool is not None:
