@@ -175,6 +175,8 @@ def audit_batch(items: list[LoaderItem], with_messages: bool = True) -> Rows:
 
 def message_rows(rows: Rows, items: list[LoaderItem], dropped: set[str]) -> None:
     """Add the message rows of a batch's audited conversations, but for those dropped since."""
+    if not rows.audited:  # none left to make here: the worker made them
+        return
     audited = iter(rows.audited)
     wanted = next(audited, None)
     for position, record in enumerate(each_record(items)):

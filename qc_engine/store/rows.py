@@ -1,8 +1,8 @@
 """Turning an audit result into table rows, with customer personal data masked.
 
-Pure and picklable. Worker processes prepare the rows of their audit results; the messages' rows are
-made where they are written, from the input that process read: they are as large as the input, and
-sending them back from the workers would cost more than making them again.
+Pure and picklable. Worker processes prepare the rows of their audit results. The messages' rows are as
+large as the input: where the writing process has a core of its own, it makes them (``add_messages``) from
+the input it read, rather than have the workers send them back.
 """
 from __future__ import annotations
 
