@@ -113,7 +113,7 @@ def _limited(most: int, least: int = 0):
 # optional fields count as absent.
 class _JsonMessage(msgspec.Struct, gc=False):
     ts: _limited(40, 10)
-    role: Literal["customer", "agent", "bot", "system"]
+    role: Literal[ROLES]
     text: str
     sender: _limited(200) | None = None
     type: _limited(40) | None = None
