@@ -45,9 +45,24 @@ def audit_conversation(conversation: Conversation, ruleset: RuleSet, guard: Guar
     if guard is not None:
         guard.arm(conversation)  # once per conversation: a timer per rule call would cost more than most rules
     try:
+        # A rule call per rule and conversation is the engine's hot loop: its body is inline, not a function.
         for compiled in ruleset.rules:
             try:
-                _run_rule(compiled, conversation, result, n, guard)
+                rule = compiled.rule
+                try:
+                    found = rule.check(conversation)
+                    if type(found) is not list and type(found) is not tuple:
+                        found = list(found)
+                    figures = rule.metrics(conversation) if compiled.has_metrics else ()
+                    if type(figures) is not list and type(figures) is not tuple:
+                        figures = list(figures)
+                except Exception as exc:  # noqa: BLE001 - isolation of a misbehaving rule
+                    result.errors.append(RuleError(rule.id, compiled.plugin, f"{type(exc).__name__}: {exc}"[:500]))
+                    if guard is not None and isinstance(exc, guard.timeout):
+                        guard.arm(conversation)  # the rules after it get their own time
+                    continue
+                if found or figures:
+                    _keep(compiled, found, figures, result, n)
             except BaseException as exc:  # the time ran out just outside the rule's own call
                 if guard is None or not isinstance(exc, guard.timeout):
                     raise
@@ -62,20 +77,9 @@ def audit_conversation(conversation: Conversation, ruleset: RuleSet, guard: Guar
     return result
 
 
-def _run_rule(compiled, conversation: Conversation, result: AuditResult, n: int, guard: Guard | None) -> None:
+def _keep(compiled, found, figures, result: AuditResult, n: int) -> None:
+    """Add a rule's findings and figures to the result, or record the rule's error if they are malformed."""
     rule = compiled.rule
-    try:
-        found = rule.check(conversation)
-        if type(found) is not list:
-            found = list(found)
-        figures = rule.metrics(conversation) if compiled.has_metrics else ()
-        if type(figures) is not list and type(figures) is not tuple:
-            figures = list(figures)
-    except Exception as exc:  # noqa: BLE001 - isolation of a misbehaving rule
-        result.errors.append(RuleError(rule.id, compiled.plugin, f"{type(exc).__name__}: {exc}"[:500]))
-        if guard is not None and isinstance(exc, guard.timeout):
-            guard.arm(conversation)  # the rules after it get their own time
-        return
     if found:
         problems = [p for p in (_malformed(f, n) for f in found) if p]
         if problems or len(found) > MAX_FINDINGS_PER_RULE:
