@@ -39,6 +39,7 @@ from typing import Any, Iterable
 
 import regex
 
+from .diskcache import cached, file_key
 from .textnorm import HARD_BREAKS, Folded, fold, fold_map, has_phrase_break
 
 DEFAULT_REGEX_TIMEOUT = 0.05  # seconds, per regex per message
@@ -415,14 +416,11 @@ _RUN = re.compile(rb"^([\x00-\x7f]|[\xc0-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]
 class _JiebaDictionary:
     """jieba's prefix dictionary (word or prefix -> frequency, 0 for a prefix only), filled per first character."""
 
-    def __init__(self, data: bytes):
-        if not data.endswith(b"\n"):
-            data += b"\n"
+    def __init__(self, data: bytes, index: tuple[int, dict[str, list[tuple[int, int]]]] | None = None):
+        data = _ended(data)
         self._data = data
-        self.total = sum(map(int, re.findall(rb" (\d+)[ \n]", data)))
-        self._runs: dict[str, list[tuple[int, int]]] = {}
-        for m in _RUN.finditer(data):
-            self._runs.setdefault(m.group(1).decode(), []).append(m.span())
+        # The sum of every frequency, and where the lines of each first character lie.
+        self.total, self._runs = index if index is not None else _index(data)
         self.freq: dict[str, int] = {}
         self._loaded: set[str] = set()
 
@@ -439,13 +437,35 @@ class _JiebaDictionary:
                         self.freq.setdefault(word[:i], 0)
 
 
+def _ended(data: bytes) -> bytes:
+    return data if data.endswith(b"\n") else data + b"\n"
+
+
+def _index(data: bytes) -> tuple[int, dict[str, list[tuple[int, int]]]]:
+    data = _ended(data)
+    total = sum(map(int, re.findall(rb" (\d+)[ \n]", data)))
+    runs: dict[str, list[tuple[int, int]]] = {}
+    for m in _RUN.finditer(data):
+        runs.setdefault(m.group(1).decode(), []).append(m.span())
+    return total, runs
+
+
+def _index_shape(value) -> bool:
+    return (type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is dict
+            and all(type(spans) is list for spans in value[1].values()))
+
+
 @cache
 def _jieba_dictionary() -> _JiebaDictionary:
     spec = importlib.util.find_spec("jieba")  # finds the package without running its __init__
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError("jieba is needed for word boundaries")
-    with open(os.path.join(spec.submodule_search_locations[0], "dict.txt"), "rb") as f:
-        return _JiebaDictionary(f.read())
+    path = os.path.join(spec.submodule_search_locations[0], "dict.txt")
+    with open(path, "rb") as f:
+        data = f.read()
+    # Indexing the 5 MB dictionary is most of the cost of a worker's first word boundary: kept between runs.
+    index = cached("jieba-index", f"1 {file_key(path)}", lambda: _index(data), _index_shape)
+    return _JiebaDictionary(data, index)
 
 
 def _import_jieba():

@@ -1,4 +1,5 @@
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -9,7 +10,16 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("qc", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("qc")
 
+from qc_engine.diskcache import CACHE_DIR_ENV
 from qc_engine.runner import AuditOptions, run_audit
+
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_disk_cache(tmp_path_factory):
+    """The suite keeps its derived facts apart from the user's cache."""
+    os.environ[CACHE_DIR_ENV] = str(tmp_path_factory.mktemp("qc-cache"))
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
