@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
-from jsonschema import Draft202012Validator
 
 from .model import ROLES, Conversation, Message, RawRecord, Rejected
 from .schemas import load_schema
@@ -20,7 +19,9 @@ MAX_RAW_CHARS = 4000
 
 
 @cache
-def _validator() -> Draft202012Validator:
+def _validator():
+    from jsonschema import Draft202012Validator  # only records the typed check refused need it
+
     return Draft202012Validator(load_schema("conversation"))
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
 
+from .diskcache import cached
 from .schemas import load_schema
 
 MAX_RULE_FILE_BYTES = 5 * 1024 * 1024
@@ -87,6 +87,8 @@ def _explain(err) -> str:
 
 def validate(data: Any, path: str, schema: dict[str, Any]) -> list[str]:
     """Every schema error as 'FILE: at PATH: what was expected'."""
+    from jsonschema import Draft202012Validator  # here: a run whose rule files were all seen valid never needs it
+
     validator = Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     return [f"{path}: at {_where(e)}: {_explain(e)}" for e in errors]
@@ -135,12 +137,22 @@ def _resolve_files(node: Any, base: Path) -> Any:
     return node
 
 
+def _schema_digest(schema: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(schema, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
 def load_rule_file(path: str | Path, schema: dict[str, Any]) -> RuleFile:
     """Read and validate one rule file; RuleFileError lists every problem found."""
     data, digest = parse(path)
-    errors = validate(data, str(path), schema)
-    if errors:
-        raise RuleFileError("\n".join(errors))
+
+    def valid() -> bool:
+        errors = validate(data, str(path), schema)
+        if errors:
+            raise RuleFileError("\n".join(errors))
+        return True
+
+    # The same content against the same schema is valid again: only the verdict "valid" is kept between runs.
+    cached("valid-rule-file", f"1 {digest} {_schema_digest(schema)}", valid, lambda v: v is True)
     return RuleFile(str(path), _resolve_files(data, Path(path).resolve().parent), digest)
 
 

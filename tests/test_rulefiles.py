@@ -66,3 +66,24 @@ def test_each_shop_gets_only_its_own_files(tmp_path):
     assert book.for_shop("萌宠用品店").config["bots"] == ["通用机器人", "宠小蜜"]
     assert book.for_shop("别家").config["bots"] == ["通用机器人"]
     assert [f.name for f in book.for_shop("山野茶庄").files] == ["all.yaml", "tea.yaml"]
+
+
+def test_a_file_seen_valid_is_not_validated_again_but_a_bad_one_always_is(tmp_path, monkeypatch):
+    import qc_engine.rulefiles as rulefiles
+
+    good = write(tmp_path, "good.yaml", "version: 1\nrules:\n  FP01: {severity: major}\n")
+    bad = write(tmp_path, "bad.yaml", "version: 1\nbogus: 1\n")
+    first = load_rule_file(good, SCHEMA)
+    for _ in range(2):
+        with pytest.raises(RuleFileError, match="unknown key 'bogus'"):
+            load_rule_file(bad, SCHEMA)
+    calls = []
+    real = rulefiles.validate
+    monkeypatch.setattr(rulefiles, "validate", lambda *a: calls.append(a) or real(*a))
+    assert load_rule_file(good, SCHEMA) == first
+    assert calls == []
+    # The same content under another schema, or changed content, is validated again.
+    load_rule_file(good, {**SCHEMA, "description": "another"})
+    good.write_text("version: 1\nrules:\n  FP01: {severity: minor}\n", encoding="utf-8")
+    load_rule_file(good, SCHEMA)
+    assert len(calls) == 2
