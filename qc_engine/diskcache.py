@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -41,6 +42,8 @@ def cached(name: str, key: str, derive: Callable[[], T], valid: Callable[[Any], 
     folder = cache_dir()
     if folder is None:
         return derive()
+    # marshal's format belongs to the Python version: each version keeps its own entries.
+    key = f"{sys.version_info[0]}.{sys.version_info[1]} {key}"
     path = folder / f"{name}-{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:24]}.marshal"
     try:
         value = marshal.loads(path.read_bytes())
