@@ -127,15 +127,16 @@ def _snippet(text: str) -> str:
     return text if len(text) <= EVIDENCE_CHARS else text[:EVIDENCE_CHARS] + "…"
 
 
+def _is_agent_text(m: Message) -> bool:
+    return m.role == "agent" and m.type == "text" and bool(m.text.strip())
+
+
 def _agent_texts(conv: Conversation) -> list[Message]:
-    return [m for m in conv.messages if m.role == "agent" and m.type == "text" and m.text.strip()]
+    return [m for m in conv.messages if _is_agent_text(m)]
 
 
 def _first_agent_text(conv: Conversation) -> Message | None:
-    for m in conv.messages:
-        if m.role == "agent" and m.type == "text" and m.text.strip():
-            return m
-    return None
+    return next((m for m in conv.messages if _is_agent_text(m)), None)
 
 
 class _ScriptRule(Rule):

@@ -442,7 +442,7 @@ def _ended(data: bytes) -> bytes:
 
 
 def _index(data: bytes) -> tuple[int, dict[str, list[tuple[int, int]]]]:
-    data = _ended(data)
+    """The frequency total and each first character's line spans, of a dictionary ending in a newline."""
     total = sum(map(int, re.findall(rb" (\d+)[ \n]", data)))
     runs: dict[str, list[tuple[int, int]]] = {}
     for m in _RUN.finditer(data):
@@ -462,7 +462,7 @@ def _jieba_dictionary() -> _JiebaDictionary:
         raise ModuleNotFoundError("jieba is needed for word boundaries")
     path = os.path.join(spec.submodule_search_locations[0], "dict.txt")
     with open(path, "rb") as f:
-        data = f.read()
+        data = _ended(f.read())
     # Indexing the 5 MB dictionary is most of the cost of a worker's first word boundary: kept between runs.
     index = cached("jieba-index", f"1 {file_key(path)}", lambda: _index(data), _index_shape)
     return _JiebaDictionary(data, index)
