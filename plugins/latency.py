@@ -43,14 +43,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress, repeat
+from itertools import compress
 from math import inf
 from operator import itemgetter
 from typing import Any, ClassVar, Iterable
 
 from qc_engine import Rule, hookimpl
 from qc_plugins import default_rule_file
-from qc_engine.model import Conversation, Finding, Message, Metric
+from qc_engine.model import Conversation, Finding, Message, MetricSet
 from qc_engine.textnorm import simplify
 from qc_engine.workhours import WorkingHours, schema as working_hours_schema
 
@@ -338,7 +338,7 @@ class _LatencyRule(Rule):
     def _finding(self, conv: Conversation, timing: Timing, rnd: Round) -> Finding:
         raise NotImplementedError
 
-    def metrics(self, conversation: Conversation) -> Iterable[Metric]:
+    def metrics(self, conversation: Conversation) -> Iterable[MetricSet]:
         if not self.reports_figures:
             return []
         return figures(self.standards.timing(conversation))
@@ -457,7 +457,7 @@ _WHOLE_NAMES = [FIGURES[i] for i in _WHOLE_INDEXES]
 _whole_values = itemgetter(*_WHOLE_INDEXES)
 
 
-def figures(timing: Timing) -> list[Metric]:
+def figures(timing: Timing) -> list[MetricSet]:
     """The response figures of one conversation, for the conversation and per agent."""
     rows = timing.rows
     if len(rows) == 1:
@@ -469,13 +469,14 @@ def figures(timing: Timing) -> list[Metric]:
         whole[SLOWEST] = max(row[SLOWEST] for row in rows.values())
     else:
         whole = [0.0] * len(FIGURES)
-    out = list(map(Metric, _WHOLE_NAMES, _whole_values(whole)))
+    own = dict(zip(_WHOLE_NAMES, _whole_values(whole)))
     if timing.first_response_time is not None:
-        out.append(Metric("first_response_time", timing.first_response_time))
+        own["first_response_time"] = timing.first_response_time
+    out = [MetricSet(own)]
     for agent, values in rows.items():
         if agent:
             # Only the figures an agent has (not zero): compress and filter keep the same, truthy, values.
-            out.extend(map(Metric, compress(FIGURES, values), filter(None, values), repeat(agent)))
+            out.append(MetricSet(dict(zip(compress(FIGURES, values), filter(None, values))), agent))
     return out
 
 

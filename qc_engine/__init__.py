@@ -8,7 +8,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 from .hookspecs import hookimpl  # noqa: E402
 from .loaders import Loader, LoadOptions  # noqa: E402
-from .model import Conversation, Finding, Message, Metric, RawRecord, Rejected  # noqa: E402
+from .model import Conversation, Finding, Message, Metric, MetricSet, RawRecord, Rejected  # noqa: E402
 from .rules import Rule  # noqa: E402
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "LoadOptions",
     "Message",
     "Metric",
+    "MetricSet",
     "RawRecord",
     "Rejected",
     "Rule",

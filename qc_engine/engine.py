@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .model import SEVERITIES, AuditResult, Conversation, Finding, Metric, RuleError
+from .model import SEVERITIES, AuditResult, Conversation, Finding, Metric, MetricSet, RuleError
 from .ruleset import RuleSet
 
 MAX_FINDINGS_PER_RULE = 1000
@@ -89,7 +89,23 @@ def _keep(compiled, found, figures, result: AuditResult, n: int) -> None:
         result.findings.extend(found)
     if figures:
         for m in figures:
-            if type(m) is not Metric or not isinstance(m.value, (int, float)):
-                result.errors.append(RuleError(rule.id, compiled.plugin, "malformed output: metrics must be Metric(name, number)"))
+            if not (_is_figure(m) if type(m) is Metric else _is_figure_set(m)):
+                result.errors.append(RuleError(
+                    rule.id, compiled.plugin, "malformed output: metrics must be Metric(name, number) or MetricSet({name: number})"))
                 return
         result.metrics.extend(figures)
+
+
+_NUMBERS = (int, float)
+_NUMBER_TYPES = frozenset((int, float, bool))
+
+
+def _is_figure(m: Metric) -> bool:
+    return isinstance(m.name, str) and isinstance(m.value, _NUMBERS) and isinstance(m.agent, str)
+
+
+def _is_figure_set(m) -> bool:
+    if type(m) is not MetricSet or type(m.values) is not dict or not isinstance(m.agent, str):
+        return False
+    values = m.values
+    return _NUMBER_TYPES.issuperset(map(type, values.values())) and all(isinstance(name, str) for name in values)

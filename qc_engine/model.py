@@ -76,6 +76,13 @@ class Metric(msgspec.Struct, gc=False):
     agent: str = ""
 
 
+class MetricSet(msgspec.Struct):
+    """Several figures of a conversation, or of one agent in it, given together: one object, not one per figure."""
+
+    values: dict[str, float]
+    agent: str = ""
+
+
 @dataclass(slots=True)
 class RuleError:
     """A rule that raised, hung or returned something malformed on one conversation."""
@@ -141,3 +148,25 @@ class AuditResult:
     score: float = 100.0
     red_line: bool = False
     rule_files: tuple[str, ...] = ()
+
+    def figures(self) -> dict[str, dict[str, float]]:
+        """The figures by agent ("" for the whole conversation); a figure given more than once is summed."""
+        by_agent: dict[str, dict[str, float]] = {}
+        agent, named = None, {}
+        for m in self.metrics:
+            if type(m) is MetricSet:
+                agent = None  # the Metric after it looks its agent up again
+                current = by_agent.get(m.agent)
+                if current is None:
+                    by_agent[m.agent] = dict(m.values)
+                else:
+                    for name, value in m.values.items():
+                        current[name] = current.get(name, 0) + value
+                continue
+            if m.agent != agent:  # a rule gives an agent's figures together: look the agent up once per run of them
+                agent = m.agent
+                named = by_agent.get(agent)
+                if named is None:
+                    named = by_agent[agent] = {}
+            named[m.name] = named.get(m.name, 0) + m.value
+        return by_agent

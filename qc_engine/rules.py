@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable
 
-from .model import Conversation, Finding, Metric
+from .model import Conversation, Finding, Metric, MetricSet
 
 _ID = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 _EXAMPLE_LINE = re.compile(r"^(customer|agent|bot|system)(?:\(\+(\d+)s\))?:\s?(.*)$")
@@ -46,8 +46,8 @@ class Rule:
         """Yield the findings of this rule on one conversation."""
         raise NotImplementedError
 
-    def metrics(self, conversation: Conversation) -> Iterable[Metric]:
-        """Yield figures this rule computes for the conversation (optional)."""
+    def metrics(self, conversation: Conversation) -> Iterable[Metric | MetricSet]:
+        """Yield figures this rule computes for the conversation (optional): a Metric each, or a MetricSet per agent."""
         return ()
 
     def finding(

@@ -1,4 +1,5 @@
 """Vendor rules that hang or return garbage are isolated: recorded against the plugin, the rest runs."""
+import json
 import multiprocessing
 import textwrap
 
@@ -82,3 +83,63 @@ def test_two_audits_writing_one_database_both_succeed(tmp_path, db_path):
     assert done == [800, 800]
     assert rows(db_path, "select count(*) from conversations")[0][0] == 1600
     assert rows(db_path, "select count(*), sum(status = 'complete') from runs")[0] == (2, 2)
+
+
+FIGURES_TEMPLATE = textwrap.dedent('''
+    from qc_engine import Metric, MetricSet, Rule, hookimpl
+
+    class Counting(Rule):
+        """Counts on purpose.
+
+        Bad:
+            agent: x
+        Good:
+            agent: y
+        """
+        id = "{rule_id}"
+        name = "counting"
+        category = "test"
+
+        def check(self, conversation):
+            return []
+
+        def metrics(self, conversation):
+    {body}
+
+    @hookimpl
+    def register_rules(register):
+        register(Counting)
+''')
+
+
+def figures_plugin(tmp_path, name, rule_id, body):
+    p = tmp_path / f"{name}.py"
+    p.write_text(FIGURES_TEMPLATE.format(rule_id=rule_id, body=body), encoding="utf-8")
+    return p
+
+
+def test_figures_given_one_by_one_or_together_are_summed_per_agent(tmp_path, db_path):
+    one_by_one = ("        return [Metric('vendor_score', 1.5), Metric('rounds', 10),"
+                  " Metric('vendor_score', 1, agent='山野茶庄:青青')]")
+    together = "        return [MetricSet({'vendor_score': 2.0, 'rounds': 100}), MetricSet({'vendor_score': 3}, '山野茶庄:青青')]"
+    plugins = [figures_plugin(tmp_path, "a", "CNT01", one_by_one), figures_plugin(tmp_path, "b", "CNT02", together)]
+    audit([write_jsonl(tmp_path / "d.jsonl", [conversation("c1")])], db_path, plugin_files=plugins)
+    assert not rows(db_path, "select * from rule_errors")
+    stored = dict(rows(db_path, "select agent, figures from metric_sets"))
+    whole, agent = json.loads(stored[""]), json.loads(stored["山野茶庄:青青"])
+    assert whole["vendor_score"] == 3.5 and whole["rounds"] == 111  # the latency rules' one round, plus 10 and 100
+    assert agent["vendor_score"] == 4 and agent["rounds"] == 1
+
+
+@pytest.mark.parametrize("body", [
+    "        return [MetricSet({'rounds': 'many'})]",
+    "        return [MetricSet({1: 2.0})]",
+    "        return [Metric('rounds', None)]",
+    "        return [{'rounds': 1}]",
+])
+def test_malformed_figures_are_refused_and_recorded(tmp_path, db_path, body):
+    plugins = [figures_plugin(tmp_path, "bad", "CNT09", body)]
+    audit([day(tmp_path)], db_path, plugin_files=plugins)
+    errs = rows(db_path, "select rule_id, error from rule_errors")
+    assert len(errs) == 4 and all(r == "CNT09" and "metrics must be" in e for r, e in errs)
+    assert rows(db_path, "select count(*) from metric_sets where figures like '%many%'")[0][0] == 0

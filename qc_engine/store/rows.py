@@ -108,16 +108,7 @@ def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Calla
             f"{cid}/{f.rule_id}/{idx}/{n}", cid, f.message_index, f.category, f.rule_id, f.severity, f.agent,
             mask_text(f.evidence), mask_text(f.reason), f.expected, f.points, int(f.red_line), conv.shop, day, run_id,
         ))
-    by_agent: dict[str, dict[str, float]] = {}
-    agent, named = None, {}
-    for m in result.metrics:
-        if m.agent != agent:  # a rule gives an agent's figures together: look the agent up once per run of them
-            agent = m.agent
-            named = by_agent.get(agent)
-            if named is None:
-                named = by_agent[agent] = {}
-        named[m.name] = named.get(m.name, 0) + m.value
-    rows.metrics.extend((cid, agent, _figures_json(named).decode()) for agent, named in by_agent.items())
+    rows.metrics.extend((cid, agent, _figures_json(named).decode()) for agent, named in result.figures().items())
     rows.rule_errors.extend((run_id, cid, e.rule_id, e.plugin, e.error) for e in result.errors)
 
 
