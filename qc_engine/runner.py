@@ -29,6 +29,9 @@ from .store.rows import Rows, add_messages, add_rejected, add_result
 from .store.writer import StoreWriter
 
 BATCH_CONVERSATIONS = 256
+# Batches waiting at or being audited by each worker: enough for them to go on while this process writes a
+# transaction (twice as many when it also audits batches of its own, which takes longer).
+QUEUED_PER_WORKER = 4
 # Rows are written in transactions of at least this many messages: each commit rewrites the pages it
 # touched (index pages above all), so fewer, larger transactions write far less. A crash loses at most
 # the unwritten rows of a run that is then marked incomplete, and a re-run completes it.
@@ -146,14 +149,11 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, name="qc-parent-watch", daemon=True).start()
 
 
-def audit_batch(items: list[LoaderItem], with_messages: bool = True) -> Rows:
-    """Normalize, audit and turn into masked rows a batch of records (runs in a worker or inline).
-
-    Without ``with_messages``, the messages' rows are left to ``message_rows``, in the process that writes them.
-    """
+def audit_batch(items: list[LoaderItem]) -> Rows:
+    """Normalize, audit and turn into masked rows a batch of records (in a worker, or in the writing process)."""
     rows = Rows()
     seen: set[str] = set()
-    for position, record in enumerate(each_record(items)):
+    for record in each_record(items):
         item = record if isinstance(record, Rejected) else to_conversation(record, _TZ)
         if isinstance(item, Rejected):
             add_rejected(rows, item, _RUN_ID)
@@ -166,25 +166,23 @@ def audit_batch(items: list[LoaderItem], with_messages: bool = True) -> Rows:
             if len(_BOOK.setup_errors) > known:  # a shop whose rule set could not fully start, met just now
                 rows.problems.extend(_BOOK.setup_errors[known:])
             add_result(rows, audit_conversation(item, ruleset, _GUARD), _RUN_ID, _CUSTOMER_KEY)
-            if with_messages:
-                add_messages(rows, item, _CUSTOMER_KEY)
-            else:
-                rows.audited.append(position)
+            add_messages(rows, item, _CUSTOMER_KEY)
     return rows
 
 
-def message_rows(rows: Rows, items: list[LoaderItem], dropped: set[str]) -> None:
-    """Add the message rows of a batch's audited conversations, but for those dropped since."""
-    if not rows.audited:  # none left to make here: the worker made them
-        return
-    audited = iter(rows.audited)
-    wanted = next(audited, None)
-    for position, record in enumerate(each_record(items)):
-        if position == wanted:
-            conv = to_conversation(record, _TZ)
-            if conv.conversation_id not in dropped:
-                add_messages(rows, conv, _CUSTOMER_KEY)
-            wanted = next(audited, None)
+class _Audited:
+    """A batch the writing process audited itself, queued among the workers' futures."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: Rows):
+        self.rows = rows
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> Rows:
+        return self.rows
 
 
 def _duplicate(conv: Conversation) -> Rejected:
@@ -256,12 +254,11 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     touched: set[tuple[str, str]] = set()  # (shop, day) pairs whose daily figures this run changes
     unwritten = Rows()
 
-    def absorb(rows: Rows, items: list[LoaderItem]) -> None:
+    def absorb(rows: Rows) -> None:
         # Duplicates across batches are found here, by the one process that sees every batch.
         duplicates = writer.seen_before([r[0] for r in rows.conversations])
         if duplicates:
             rows.drop_conversations(duplicates, run_id)
-        message_rows(rows, items, duplicates)
         for problem in rows.problems:
             if problem not in summary.problems:
                 summary.problems.append(problem)
@@ -286,30 +283,31 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     pool = None
     status = "failed"
     try:
+        _GUARD = _install_guard(options.rule_time_limit)  # this process audits too: when the workers are all busy
         if _can_fork():
             # Even one worker runs beside this process, which reads the input and writes the store meanwhile.
             ctx = multiprocessing.get_context("fork")
             pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_worker_init, initargs=(options.rule_time_limit, os.getpid()))
-        else:
-            _GUARD = _install_guard(options.rule_time_limit)
-        pending: deque[tuple[Future, list[LoaderItem]]] = deque()
-        window = 4 * max(1, options.workers)  # enough queued for the workers to go on while rows are written
-        # Message rows are as large as the input. Where this process has a core beside the workers', it makes
-        # them itself from the input it read, sparing the workers that work and both sides the pickling.
-        # Where it has not, the workers make them: making them twice over (records parsed again) costs more.
-        rows_by_workers = options.workers >= default_workers()
+        pending: deque[Future | _Audited] = deque()  # batches in the order they were read, audited or not yet
+        # With a core of its own beside the workers', this process audits too rather than wait for them. Without
+        # one, it would only take CPU time from them.
+        audits_too = options.workers < default_workers()
+        window = QUEUED_PER_WORKER * options.workers * (2 if audits_too else 1)
 
         def submit(batch: list[LoaderItem]) -> None:
             if pool is None:
-                absorb(audit_batch(batch), batch)
+                absorb(audit_batch(batch))
                 return
-            pending.append((pool.submit(audit_batch, batch, rows_by_workers), batch))
-            while len(pending) > window:
-                absorb_next()
-
-        def absorb_next() -> None:
-            done, batch = pending.popleft()
-            absorb(done.result(), batch)
+            while pending and pending[0].done():
+                absorb(pending.popleft().result())
+            if not audits_too or sum(not done.done() for done in pending) < window:
+                pending.append(pool.submit(audit_batch, batch))
+            else:
+                # The workers have all they can take: rather than wait for them, this process audits the batch
+                # itself. Rows are still stored in the order the batches were read, so the store is the same.
+                pending.append(_Audited(audit_batch(batch)))
+            while len(pending) > 2 * window:  # bounded, whatever the order in which batches finish
+                absorb(pending.popleft().result())
 
         batch: list[LoaderItem] = []
         size = 0
@@ -319,9 +317,10 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             if size >= BATCH_CONVERSATIONS:
                 submit(batch)
                 batch, size = [], 0
-        submit(batch)
+        if batch:
+            submit(batch)
         while pending:
-            absorb_next()
+            absorb(pending.popleft().result())
         flush()
         with checkpoint_beside(options.db):
             rebuild_agent_daily(db, touched)

@@ -117,6 +117,30 @@ def test_workers_give_the_same_database_content(tmp_path):
     assert snapshot(tmp_path / "one.db") == snapshot(tmp_path / "two.db")
 
 
+def test_batches_the_writing_process_audits_itself_store_the_same(tmp_path, monkeypatch):
+    from qc_engine import runner
+    from qc_plugins import jsonl_loader
+
+    f, p = day(tmp_path, 600), plugin_file(tmp_path)
+    audit([f], tmp_path / "usual.db", plugin_files=[p], workers=2)
+    here = []
+
+    class CountedHere(runner._Audited):
+        def __init__(self, rows):
+            here.append(len(rows.conversations))
+            super().__init__(rows)
+
+    # Tiny batches and one batch per worker at a time: the worker is nearly always busy when the next is read.
+    monkeypatch.setattr(runner, "_Audited", CountedHere)
+    monkeypatch.setattr(jsonl_loader, "BLOCK_BYTES", 1024)
+    monkeypatch.setattr(runner, "BATCH_CONVERSATIONS", 8)
+    monkeypatch.setattr(runner, "QUEUED_PER_WORKER", 1)
+    monkeypatch.setattr(runner, "default_workers", lambda: 2)  # a core for the writing process, on any machine
+    audit([f], tmp_path / "mixed.db", plugin_files=[p], workers=1)
+    assert 0 < sum(here) < 600  # some batches were audited by the writing process, some by the worker
+    assert snapshot(tmp_path / "usual.db") == snapshot(tmp_path / "mixed.db")
+
+
 def test_duplicate_conversation_ids_are_rejected_not_merged(tmp_path, db_path):
     f = write_jsonl(tmp_path / "d.jsonl", [conversation("same"), conversation("same")])
     s = audit([f], db_path)
@@ -200,23 +224,3 @@ def test_jsonl_in_gbk_or_utf16_is_read_and_a_binary_file_is_one_clear_rejection(
     texts = {r[0] for r in rows(db_path, "select text from messages")}
     assert "在吗" in texts and "您好，在的" in texts
     assert "binary" in rows(db_path, "select reason from rejected")[0][0]
-
-
-def test_message_rows_made_by_the_writer_equal_those_a_worker_makes(tmp_path, monkeypatch):
-    from qc_engine import runner
-    from qc_engine.model import RawLines
-    from qc_engine.ruleset import RuleBook
-    from qc_engine.testing import fresh_registry
-
-    monkeypatch.setattr(runner, "_BOOK", RuleBook(fresh_registry()))
-    f = day(tmp_path, 40)  # with a broken line and an invalid record among the conversations
-    lines = f.read_bytes().splitlines(keepends=True)
-    lines.insert(20, lines[3])  # and a duplicate within the batch
-    items = [RawLines(lines[:25], str(f), 1, 0), RawLines(lines[25:], str(f), 26, 0)]
-
-    by_worker = runner.audit_batch(items, with_messages=True)
-    by_writer = runner.audit_batch(items, with_messages=False)
-    assert by_writer.messages == [] and len(by_writer.audited) == len(by_worker.conversations) == 40
-    runner.message_rows(by_writer, items, dropped={"c7"})
-    assert by_writer.messages == [r for r in by_worker.messages if r[0] != "c7"]
-    assert len(by_worker.rejected) == 3 and by_writer.rejected == by_worker.rejected

@@ -31,8 +31,8 @@ CATEGORY_NAMES = {
 @click.option("--orders", "order_files", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="A shop's order export (Taobao 订单报表 CSV/XLSX, or a generic CSV) for 询单转化率 and 客单价. Repeatable.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
-              help="Processes that run the rules in parallel, beside the one that reads and writes. "
-                   "Default: the number of CPU cores.")
+              help="Processes that run the rules in parallel, beside the one that reads and writes (which audits "
+                   "too while they are all busy, when it has a core of its own). Default: the number of CPU cores.")
 @click.option("--timezone", default="Asia/Shanghai", show_default=True,
               help="Time zone of exports whose times carry no offset.")
 @click.option("--shop", default=None, help="Shop name for exports that do not say which shop they are from.")

@@ -1,8 +1,6 @@
 """Turning an audit result into table rows, with customer personal data masked.
 
-Pure and picklable. Worker processes prepare the rows of their audit results. The messages' rows are as
-large as the input: where the writing process has a core of its own, it makes them (``add_messages``) from
-the input it read, rather than have the workers send them back.
+Pure and picklable: the process that audits a batch prepares its rows, and the writing process stores them.
 """
 from __future__ import annotations
 
@@ -41,8 +39,6 @@ class Rows:
     rule_errors: list[tuple] = field(default_factory=list)
     rejected: list[tuple] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # rule set setup errors met while preparing these rows
-    # The positions, among the records of the batch, of those audited: their messages' rows are still to make.
-    audited: list[int] = field(default_factory=list)
 
     def extend(self, other: Rows) -> None:
         """Add another batch's table rows (not its problems: those are reported as batches arrive)."""
@@ -79,7 +75,7 @@ def _json_list(items: tuple[str, ...]) -> str:
 
 
 def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Callable[[str], str] = mask_text) -> None:
-    """The rows of an audit result, except its messages' (``add_messages``, in the process that writes them)."""
+    """The rows of an audit result, except its messages' (``add_messages``)."""
     conv = result.conversation
     cid = conv.conversation_id
     started_at = conv.started_at
