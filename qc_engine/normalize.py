@@ -161,7 +161,7 @@ def to_conversation(record: RawRecord, default_tz: str = DEFAULT_TZ) -> Conversa
     if isinstance(data, (bytes, str)):
         try:
             conv = _normalized(_decode_valid(data), record, default_tz)
-        except msgspec.DecodeError:  # not JSON, not UTF-8, or not valid: the slower path below says why
+        except (msgspec.DecodeError, UnicodeDecodeError):  # not JSON, not UTF-8, or not valid: the slower path says why
             conv = None
         if conv is not None:
             return conv

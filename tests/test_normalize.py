@@ -53,6 +53,12 @@ def test_invalid_record_is_rejected_with_the_place_and_reason():
     assert json.loads(out.raw)["conversation_id"] == "c1"
 
 
+def test_a_line_with_bytes_that_are_not_utf8_inside_a_string_is_rejected_not_raised():
+    for line in (b'{"":"","":"","messages":[{"ts":"\x80"', b'{"conversation_id": "c\xff1", "shop": "s", "messages": []}'):
+        out = to_conversation(RawRecord(line, "day.jsonl", 4))
+        assert isinstance(out, Rejected) and out.line == 4 and "UTF-8" in out.reason
+
+
 def test_unparseable_time_is_rejected():
     raw = conversation()
     raw["messages"][0]["ts"] = "2026-13-45T99:00:00"
