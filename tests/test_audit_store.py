@@ -224,3 +224,22 @@ def test_jsonl_in_gbk_or_utf16_is_read_and_a_binary_file_is_one_clear_rejection(
     texts = {r[0] for r in rows(db_path, "select text from messages")}
     assert "在吗" in texts and "您好，在的" in texts
     assert "binary" in rows(db_path, "select reason from rejected")[0][0]
+
+
+def test_the_pipes_to_the_workers_are_widened_where_the_system_allows(tmp_path):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from qc_engine import runner
+
+    runner._widen_pipes(object())  # a pool without the expected pipes only keeps its speed
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    try:
+        runner._widen_pipes(pool)
+        assert pool.submit(sum, [1, 2]).result() == 3
+        fcntl = pytest.importorskip("fcntl")
+        if not hasattr(fcntl, "F_GETPIPE_SZ"):
+            pytest.skip("pipe sizes are Linux only")
+        assert fcntl.fcntl(pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ) >= runner.PIPE_BYTES
+    finally:
+        pool.shutdown()
