@@ -7,13 +7,14 @@ import os
 import signal
 import threading
 import time
-from collections import Counter, deque
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 from . import __version__
+from .batches import BatchQueue
 from .customers import customer_key_function
 from .engine import audit_conversation
 from .loaders import LoaderItem, LoadOptions, detect_loader, each_record, iter_input_files
@@ -192,21 +193,6 @@ def audit_batch(items: list[LoaderItem]) -> Rows:
     return rows
 
 
-class _Audited:
-    """A batch the writing process audited itself, queued among the workers' futures."""
-
-    __slots__ = ("rows",)
-
-    def __init__(self, rows: Rows):
-        self.rows = rows
-
-    def done(self) -> bool:
-        return True
-
-    def result(self) -> Rows:
-        return self.rows
-
-
 def _duplicate(conv: Conversation) -> Rejected:
     return Rejected(conv.source_file, f"duplicate conversation_id {conv.conversation_id!r}: already read in this run",
                     raw_text(conv.conversation_id), conv.source_line)
@@ -311,26 +297,11 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             ctx = multiprocessing.get_context("fork")
             pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_worker_init, initargs=(options.rule_time_limit, os.getpid()))
             _widen_pipes(pool)
-        pending: deque[Future | _Audited] = deque()  # batches in the order they were read, audited or not yet
         # With a core of its own beside the workers', this process audits too rather than wait for them. Without
         # one, it would only take CPU time from them.
         audits_too = options.workers < default_workers()
-        window = QUEUED_PER_WORKER * options.workers * (2 if audits_too else 1)
-
-        def submit(batch: list[LoaderItem]) -> None:
-            if pool is None:
-                absorb(audit_batch(batch))
-                return
-            while pending and pending[0].done():
-                absorb(pending.popleft().result())
-            if not audits_too or sum(not done.done() for done in pending) < window:
-                pending.append(pool.submit(audit_batch, batch))
-            else:
-                # The workers have all they can take: rather than wait for them, this process audits the batch
-                # itself. Rows are still stored in the order the batches were read, so the store is the same.
-                pending.append(_Audited(audit_batch(batch)))
-            while len(pending) > 2 * window:  # bounded, whatever the order in which batches finish
-                absorb(pending.popleft().result())
+        batches = BatchQueue(pool, audit_batch, absorb, QUEUED_PER_WORKER * options.workers * (2 if audits_too else 1),
+                             audits_too)
 
         batch: list[LoaderItem] = []
         size = 0
@@ -338,12 +309,11 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             batch.append(item)
             size += len(item) if type(item) is RawLines else 1
             if size >= BATCH_CONVERSATIONS:
-                submit(batch)
+                batches.put(batch)
                 batch, size = [], 0
         if batch:
-            submit(batch)
-        while pending:
-            absorb(pending.popleft().result())
+            batches.put(batch)
+        batches.finish()
         flush()
         with checkpoint_beside(options.db):
             rebuild_agent_daily(db, touched)

@@ -1,0 +1,87 @@
+"""Batches on their way from the reading to the writing: audited by the workers, or by the writing process.
+
+Rows come out in the order the batches went in, whoever audited them, so the store is the same whatever
+the number of workers and however the work was shared.
+"""
+from __future__ import annotations
+
+from collections import deque
+from concurrent.futures import Executor, Future
+from typing import Callable, Generic, TypeVar
+
+Batch = TypeVar("Batch")
+Result = TypeVar("Result")
+
+
+class _Done:
+    """A batch audited in this process, queued among the workers' futures."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def done(self) -> bool:
+        return True
+
+    def cancel(self) -> bool:
+        return False
+
+    def result(self):
+        return self.rows
+
+
+class BatchQueue(Generic[Batch, Result]):
+    """Hands batches to a pool's workers (or, without a pool, audits them here) and passes their results on,
+    in order, to ``take``.
+
+    With ``audits_too`` (this process has a core of its own beside the workers'), a batch that comes while
+    the workers have all they can take is audited here rather than waited for; and at the end, batches the
+    workers have not started are taken back and audited here, so that both finish together.
+    """
+
+    def __init__(self, pool: Executor | None, audit: Callable[[Batch], Result], take: Callable[[Result], None],
+                 window: int, audits_too: bool):
+        self.pool, self.audit, self.take = pool, audit, take
+        self.window = window  # batches waiting at or being audited by the workers
+        self.audits_too = audits_too
+        self._pending: deque[tuple[Future | _Done, Batch]] = deque()
+
+    def put(self, batch: Batch) -> None:
+        if self.pool is None:  # no workers: every batch is audited here, as it comes
+            self.take(self.audit(batch))
+            return
+        pending = self._pending
+        self._take_done()
+        if not self.audits_too or sum(not f.done() for f, _ in pending) < self.window:
+            pending.append((self.pool.submit(self.audit, batch), batch))
+        else:
+            pending.append((_Done(self.audit(batch)), batch))
+        while len(pending) > 2 * self.window:  # bounded, whatever the order in which batches finish
+            self._take_next()
+
+    def finish(self) -> None:
+        """Pass on every result still to come."""
+        while self._pending:
+            if not self._pending[0][0].done() and self.audits_too and self._take_back_one():
+                continue
+            self._take_next()
+
+    def _take_back_one(self) -> bool:
+        """Audit here the latest batch no worker has started, if there is one."""
+        pending = self._pending
+        for i in range(len(pending) - 1, -1, -1):
+            future, batch = pending[i]
+            if future.cancel():
+                pending[i] = (_Done(self.audit(batch)), batch)
+                self._take_done()
+                return True
+        return False
+
+    def _take_done(self) -> None:
+        while self._pending and self._pending[0][0].done():
+            self._take_next()
+
+    def _take_next(self) -> None:
+        future, _ = self._pending.popleft()
+        self.take(future.result())
