@@ -313,3 +313,17 @@ def test_a_bad_allowed_number_regex_is_reported_not_raised(tmp_path):
     ruleset = ruleset_for(rule_files=[path], registry=REGISTRY)
     assert any("privacy.allowed_numbers" in e for e in ruleset.setup_errors)
     assert not {r.rule.id for r in ruleset.rules} & {"PV01", "PV02", "PV03", "PV04", "PV05"}
+
+
+def test_case_variants_come_from_the_regex_engine_and_the_disk_cache_keeps_them(tmp_path, monkeypatch):
+    from qc_plugins import privacy as plugin
+
+    monkeypatch.setenv("QC_ENGINE_CACHE_DIR", str(tmp_path))
+    plugin._cased_variants.cache_clear()
+    fresh = plugin._case_variants("kS密")
+    assert fresh == {"k": "Kk\u212a", "S": "Ss\u017f", "密": "密"}  # with the Kelvin sign and the long s
+    assert list(tmp_path.glob("case-variants-*"))
+    plugin._cased_variants.cache_clear()
+    monkeypatch.setattr(plugin, "_every_character", lambda: "")  # a second derivation would find nothing
+    assert plugin._case_variants("kS密") == fresh
+    plugin._cased_variants.cache_clear()
