@@ -25,7 +25,7 @@ from .plugins import load_plugins
 from .registry import collect
 from .rollup import rebuild_agent_daily
 from .ruleset import RuleBook
-from .store import checkpoint_beside, open_db
+from .store import Checkpoints, open_db
 from .store.rows import Rows, add_messages, add_rejected, add_result
 from .store.writer import StoreWriter
 
@@ -286,7 +286,10 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     def flush() -> None:
         nonlocal unwritten
         writer.write(unwritten, run_id)
+        checkpoints.committed()
         unwritten = Rows()
+
+    checkpoints = Checkpoints(options.db, db.conn)
 
     pool = None
     status = "failed"
@@ -303,19 +306,20 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         batches = BatchQueue(pool, audit_batch, absorb, QUEUED_PER_WORKER * options.workers * (2 if audits_too else 1),
                              audits_too)
 
-        batch: list[LoaderItem] = []
-        size = 0
-        for item in _records(options, registry.loaders, load_options, summary):
-            batch.append(item)
-            size += len(item) if type(item) is RawLines else 1
-            if size >= BATCH_CONVERSATIONS:
+        with checkpoints:
+            batch: list[LoaderItem] = []
+            size = 0
+            for item in _records(options, registry.loaders, load_options, summary):
+                batch.append(item)
+                size += len(item) if type(item) is RawLines else 1
+                if size >= BATCH_CONVERSATIONS:
+                    batches.put(batch)
+                    batch, size = [], 0
+            if batch:
                 batches.put(batch)
-                batch, size = [], 0
-        if batch:
-            batches.put(batch)
-        batches.finish()
-        flush()
-        with checkpoint_beside(options.db):
+            batches.finish()
+            flush()
+            checkpoints.close()  # the last copy into the database goes on while the daily figures are made
             rebuild_agent_daily(db, touched)
             # Always, not only with --orders: orders imported earlier apply to the days just audited.
             summary.orders = apply_orders(db, options.order_files, options, run_id=run_id)

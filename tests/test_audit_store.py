@@ -158,3 +158,25 @@ def test_the_pipes_to_the_workers_are_widened_where_the_system_allows(tmp_path):
         assert fcntl.fcntl(pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ) >= runner.PIPE_BYTES
     finally:
         pool.shutdown()
+
+
+def test_checkpoints_copy_the_log_into_the_database_beside_the_writing(tmp_path):
+    import sqlite3
+
+    from qc_engine.store import Checkpoints, open_db
+
+    db = open_db(tmp_path / "c.db")
+    conn = db.conn
+    conn.execute("PRAGMA wal_autocheckpoint = 777")
+    conn.execute("create table t (x)")
+    with Checkpoints(tmp_path / "c.db", conn, every=2) as checkpoints:
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # the thread does it, not the writer
+        for i in range(6):
+            with conn:
+                conn.executemany("insert into t values (?)", [(i,)] * 1000)
+            checkpoints.committed()
+        checkpoints.close()
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 777
+    # The database file alone (immutable: its log left unread) holds everything committed.
+    alone = sqlite3.connect(f"file:{tmp_path / 'c.db'}?immutable=1", uri=True)
+    assert alone.execute("select count(*) from t").fetchone()[0] == 6000

@@ -42,30 +42,67 @@ def _use_wal(db: sqlite_utils.Database) -> None:
             time.sleep(0.05)
 
 
-@contextmanager
-def checkpoint_beside(path: str | Path):
-    """Copy the write-ahead log into the database from a thread of its own while the block runs.
+class Checkpoints:
+    """Copies the write-ahead log into the database from a thread of its own, while the writing goes on.
 
-    SQLite does it anyway when the last connection closes, alone and after everything else; done during the
-    work that follows the bulk writes (the rollup), it takes next to no time of its own. A checkpoint only
-    copies what is committed, so it may overlap writes; a failed one is merely left for the close.
+    SQLite would copy it in the writing connection every few thousand pages, and wait there for the disk
+    each time (fsync); here the writer goes on meanwhile. The writer says when it has committed
+    (``committed``); every ``every`` commits, and once more when the writing is over (``close``), the
+    thread copies what is committed by then. A checkpoint may overlap writes (it only copies committed
+    pages); one that fails is merely left for the next, or for the close of the last connection.
     """
-    def checkpoint() -> None:
-        try:
-            conn = sqlite3.connect(path)
-            try:
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            pass
 
-    thread = threading.Thread(target=checkpoint, name="qc-checkpoint", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        thread.join()
+    def __init__(self, path: str | Path, writer: sqlite3.Connection, every: int = 4):
+        self.path, self.writer, self.every = path, writer, every
+        self._commits = 0
+        self._wake = threading.Event()
+        self._closing = False
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Checkpoints:
+        self._autocheckpoint = self.writer.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        self.writer.execute("PRAGMA wal_autocheckpoint = 0")
+        self._thread = threading.Thread(target=self._run, name="qc-checkpoints", daemon=True)
+        self._thread.start()
+        return self
+
+    def committed(self) -> None:
+        self._commits += 1
+        if self._commits % self.every == 0:
+            self._wake.set()
+
+    def close(self) -> None:
+        """Copy what is committed now, and stop once that is done (the writer may go on meanwhile)."""
+        if self._thread is None:
+            return
+        self._closing = True
+        self._wake.set()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.writer.execute(f"PRAGMA wal_autocheckpoint = {int(self._autocheckpoint)}")
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(self.path, check_same_thread=False)
+        except sqlite3.Error:
+            return
+        try:
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                last = self._closing  # read before copying: a close asked for meanwhile needs one more copy
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    pass
+                if last:
+                    return
+        finally:
+            conn.close()
 
 
 @contextmanager
