@@ -96,8 +96,9 @@ class _TimeGuard:
 
     timeout = _RuleTimeout
 
-    def __init__(self, base_seconds: float):
+    def __init__(self, base_seconds: float, previous_handler=None):
         self.base = base_seconds
+        self.previous_handler = previous_handler  # put back when the run is over
 
     def arm(self, conversation: Conversation) -> None:
         signal.setitimer(signal.ITIMER_REAL, self.base + RULE_TIME_PER_MESSAGE_S * len(conversation.messages))
@@ -117,8 +118,7 @@ _CUSTOMER_KEY: Callable[[str], str] = customer_key_function(None)
 def _install_guard(base_seconds: float) -> _TimeGuard | None:
     if base_seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         return None
-    signal.signal(signal.SIGALRM, _on_alarm)
-    return _TimeGuard(base_seconds)
+    return _TimeGuard(base_seconds, signal.signal(signal.SIGALRM, _on_alarm))
 
 
 def _worker_init(time_limit: float, parent: int) -> None:
@@ -294,7 +294,7 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     pool = None
     status = "failed"
     try:
-        _GUARD = _install_guard(options.rule_time_limit)  # this process audits too: when the workers are all busy
+        _GUARD = _install_guard(options.rule_time_limit)  # this process may audit too, when the workers are all busy
         if _can_fork():
             # Even one worker runs beside this process, which reads the input and writes the store meanwhile.
             ctx = multiprocessing.get_context("fork")
@@ -329,6 +329,8 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             pool.shutdown(wait=status == "complete", cancel_futures=status != "complete")
         if _GUARD is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, _GUARD.previous_handler or signal.SIG_DFL)
+            _GUARD = None
         summary.duration_s = time.monotonic() - started
         writer.finish_run(run_id, status, {
             "read": summary.read, "audited": summary.audited, "rejected": summary.rejected,

@@ -180,3 +180,15 @@ def test_checkpoints_copy_the_log_into_the_database_beside_the_writing(tmp_path)
     # The database file alone (immutable: its log left unread) holds everything committed.
     alone = sqlite3.connect(f"file:{tmp_path / 'c.db'}?immutable=1", uri=True)
     assert alone.execute("select count(*) from t").fetchone()[0] == 6000
+
+
+def test_an_audit_leaves_the_callers_alarm_handler_in_place(tmp_path, db_path):
+    def mine(signum, frame):
+        pass
+
+    previous = signal.signal(signal.SIGALRM, mine)
+    try:
+        audit([day(tmp_path, 5)], db_path)
+        assert signal.getsignal(signal.SIGALRM) is mine
+    finally:
+        signal.signal(signal.SIGALRM, previous)

@@ -87,7 +87,7 @@ class Checkpoints:
 
     def _run(self) -> None:
         try:
-            conn = sqlite3.connect(self.path, check_same_thread=False)
+            conn = sqlite3.connect(self.path)
         except sqlite3.Error:
             return
         try:
