@@ -1,4 +1,5 @@
 """An audit end to end through the public tables: counts add up, re-runs are idempotent, workers agree."""
+import os
 import signal
 import subprocess
 import sys
@@ -114,6 +115,91 @@ def test_workers_give_the_same_database_content(tmp_path):
     audit([f], tmp_path / "one.db", plugin_files=[p], workers=1)
     audit([f], tmp_path / "two.db", plugin_files=[p], workers=2)
     assert snapshot(tmp_path / "one.db") == snapshot(tmp_path / "two.db")
+
+
+def test_duplicate_conversation_ids_are_rejected_not_merged(tmp_path, db_path):
+    f = write_jsonl(tmp_path / "d.jsonl", [conversation("same"), conversation("same")])
+    s = audit([f], db_path)
+    assert (s.read, s.audited, s.rejected) == (2, 1, 1)
+    assert "duplicate" in rows(db_path, "select reason from rejected")[0][0]
+
+
+def test_duplicates_far_apart_in_a_large_day_are_rejected_too(tmp_path, db_path):
+    convs = [conversation(f"c{i}") for i in range(1500)] + [conversation("c7"), conversation("c1200")]
+    s = audit([write_jsonl(tmp_path / "d.jsonl", convs)], db_path, workers=2)
+    assert (s.read, s.audited, s.rejected) == (1502, 1500, 2)
+    assert sorted(r[0] for r in rows(db_path, "select raw from rejected")) == ["c1200", "c7"]
+
+
+def test_a_rule_that_raises_is_recorded_and_the_others_still_run(tmp_path, db_path):
+    broken = tmp_path / "broken_rule.py"
+    broken.write_text(PLUGIN.replace('if m.role == "agent" and "抱歉" in m.text:', 'if m.index == 1 and 1 / 0:'), encoding="utf-8")
+    other = tmp_path / "other.py"
+    other.write_text(PLUGIN.replace("TST01", "TST02").replace("SaysSorry", "SaysSorry2"), encoding="utf-8")
+    s = audit([day(tmp_path, 6)], db_path, plugin_files=[broken, other])
+    assert s.audited == 6
+    errs = rows(db_path, "select rule_id, error from rule_errors")
+    assert len(errs) == 6 and all(r[0] == "TST01" and "ZeroDivisionError" in r[1] for r in errs)
+    assert rows(db_path, "select count(*) from findings where rule_id = 'TST02'")[0][0] == 2
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[-1][0] != "Z"  # a zombie is dead, only not reaped yet
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from Linux /proc")
+def test_sigkill_leaves_a_consistent_store_and_a_rerun_completes_it(tmp_path, db_path):
+    n = 12_000  # rows are written every 10k messages: a day long enough to be killed between two writes
+    f = day(tmp_path, n)
+    proc = subprocess.Popen([sys.executable, "-m", "qc_engine", "audit", str(f), "--db", str(db_path), "--workers", "1", "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    written = workers = None
+    while time.time() < deadline and not written:
+        time.sleep(0.05)
+        workers = _children(proc.pid)
+        try:
+            written = rows(db_path, "select count(*) from conversations")[0][0]
+        except Exception:
+            pass
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 0 < written < n and workers  # killed mid-run, while a worker was auditing
+    deadline = time.time() + 10
+    while any(_alive(w) for w in workers) and time.time() < deadline:  # the workers go with it
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers)
+    assert rows(db_path, "pragma integrity_check")[0][0] == "ok"
+    s = audit([f], db_path)
+    assert s.audited == n
+    assert rows(db_path, "select status from runs order by id") == [("incomplete",), ("complete",)]
+    assert rows(db_path, "select count(*) from conversations")[0][0] == n
+    assert rows(db_path, "select count(*) from messages")[0][0] == 3 * n
+
+
+def test_jsonl_in_gbk_or_utf16_is_read_and_a_binary_file_is_one_clear_rejection(tmp_path, db_path):
+    import json as _json
+    line = _json.dumps(conversation("enc"), ensure_ascii=False) + "\n"
+    (tmp_path / "gbk.jsonl").write_bytes(line.encode("gbk"))
+    (tmp_path / "u16.jsonl").write_bytes(line.replace('"enc"', '"enc16"').encode("utf-16"))
+    (tmp_path / "junk.jsonl").write_bytes(b'{"conversation_id": ' + bytes(range(256)) * 20 + b"\n")
+    s = audit([tmp_path], db_path)
+    assert (s.audited, s.rejected) == (2, 1)
+    texts = {r[0] for r in rows(db_path, "select text from messages")}
+    assert "在吗" in texts and "您好，在的" in texts
+    assert "binary" in rows(db_path, "select reason from rejected")[0][0]
 
 
 def test_batches_the_writing_process_audits_itself_store_the_same(tmp_path, monkeypatch):
