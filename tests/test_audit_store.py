@@ -161,7 +161,7 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from Linux /proc")
 def test_sigkill_leaves_a_consistent_store_and_a_rerun_completes_it(tmp_path, db_path):
-    n = 12_000  # rows are written every 10k messages: a day long enough to be killed between two writes
+    n = 16_000  # 48k messages, written every 25k: a day long enough to be killed between two writes
     f = day(tmp_path, n)
     proc = subprocess.Popen([sys.executable, "-m", "qc_engine", "audit", str(f), "--db", str(db_path), "--workers", "1", "-q"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
