@@ -36,7 +36,7 @@ QUEUED_PER_WORKER = 4
 # Rows are written in transactions of at least this many messages: each commit rewrites the pages it
 # touched (index pages above all), so fewer, larger transactions write far less. A crash loses at most
 # the unwritten rows of a run that is then marked incomplete, and a re-run completes it.
-WRITE_EVERY_MESSAGES = 25_000
+WRITE_EVERY_MESSAGES = 40_000
 RULE_TIME_BASE_S = 10.0  # the rules of one conversation get this long together, plus a little per message
 RULE_TIME_PER_MESSAGE_S = 0.002
 PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its parent ends

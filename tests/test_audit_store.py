@@ -1,8 +1,6 @@
 """An audit end to end through the public tables: counts add up, re-runs are idempotent, workers agree."""
 import os
 import signal
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -159,12 +157,21 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _audit_writing_often(path, db):
+    from qc_engine import runner
+
+    runner.WRITE_EVERY_MESSAGES = 3_000  # several transactions in a small day
+    audit([path], db)
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from Linux /proc")
 def test_sigkill_leaves_a_consistent_store_and_a_rerun_completes_it(tmp_path, db_path):
-    n = 16_000  # 48k messages, written every 25k: a day long enough to be killed between two writes
+    import multiprocessing
+
+    n = 6_000  # 18k messages, written every 3k: a day long enough to be killed between two writes
     f = day(tmp_path, n)
-    proc = subprocess.Popen([sys.executable, "-m", "qc_engine", "audit", str(f), "--db", str(db_path), "--workers", "1", "-q"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = multiprocessing.get_context("fork").Process(target=_audit_writing_often, args=(f, db_path))
+    proc.start()
     deadline = time.time() + 60
     written = workers = None
     while time.time() < deadline and not written:
@@ -175,7 +182,7 @@ def test_sigkill_leaves_a_consistent_store_and_a_rerun_completes_it(tmp_path, db
         except Exception:
             pass
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    proc.join()
     assert 0 < written < n and workers  # killed mid-run, while a worker was auditing
     deadline = time.time() + 10
     while any(_alive(w) for w in workers) and time.time() < deadline:  # the workers go with it
