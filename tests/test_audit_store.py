@@ -248,6 +248,9 @@ def test_the_pipes_to_the_workers_are_widened_where_the_system_allows(tmp_path):
         fcntl = pytest.importorskip("fcntl")
         if not hasattr(fcntl, "F_GETPIPE_SZ"):
             pytest.skip("pipe sizes are Linux only")
+        cap = Path("/proc/sys/fs/pipe-max-size")
+        if os.geteuid() != 0 and cap.exists() and int(cap.read_text()) < runner.PIPE_BYTES:
+            pytest.skip("this system caps pipes below the size asked for")
         assert fcntl.fcntl(pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ) >= runner.PIPE_BYTES
     finally:
         pool.shutdown()
