@@ -302,7 +302,7 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             _widen_pipes(pool)
         # With a core of its own beside the workers', this process audits too rather than wait for them. Without
         # one, it would only take CPU time from them.
-        audits_too = options.workers < default_workers()
+        audits_too = options.workers < cpu_cores()
         batches = BatchQueue(pool, audit_batch, absorb, QUEUED_PER_WORKER * options.workers * (2 if audits_too else 1),
                              audits_too)
 
@@ -348,5 +348,11 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
-def default_workers() -> int:
+def cpu_cores() -> int:
+    """The cores this process may run on."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def default_workers() -> int:
+    """One worker per core but one: the reading and writing process keeps a core, and audits too when it can."""
+    return max(1, cpu_cores() - 1)

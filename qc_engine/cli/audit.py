@@ -32,7 +32,8 @@ CATEGORY_NAMES = {
               help="A shop's order export (Taobao 订单报表 CSV/XLSX, or a generic CSV) for 询单转化率 and 客单价. Repeatable.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Processes that run the rules in parallel, beside the one that reads and writes (which audits "
-                   "too while they are all busy, when it has a core of its own). Default: the number of CPU cores.")
+                   "too while they are all busy, when it has a core of its own). Default: one fewer than the CPU "
+                   "cores, at least 1.")
 @click.option("--timezone", default="Asia/Shanghai", show_default=True,
               help="Time zone of exports whose times carry no offset.")
 @click.option("--shop", default=None, help="Shop name for exports that do not say which shop they are from.")
