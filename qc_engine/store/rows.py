@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Callable
 
 import msgspec
 
-from ..model import ROLES, AuditResult, Conversation, Rejected
+from ..model import AuditResult, Conversation, Rejected
 from ..privacy import mask_text
 
 CONVERSATION_COLUMNS = (
@@ -63,6 +64,7 @@ def _mask_sender(sender: str) -> str:
     return mask_text(sender)
 
 
+_role = attrgetter("role")
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps with options builds an encoder every call
 # Figures are a few hundred thousand small objects a day: msgspec encodes them ~4x faster than json. Compact
 # separators; a figure that is not finite is stored as null rather than as the invalid NaN or Infinity.
@@ -80,18 +82,12 @@ def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Calla
     cid = conv.conversation_id
     started_at = conv.started_at
     day = started_at[:10]
-    counts = dict.fromkeys(ROLES, 0)
-    agents: dict[str, None] = {}
-    for m in conv.messages:
-        role = m.role
-        counts[role] += 1
-        if role == "agent" and m.sender not in agents:
-            agents[m.sender] = None
-    agent_names = tuple(agents)
+    roles = list(map(_role, conv.messages))
+    agents = tuple(conv.agents())
     rows.conversations.append((
         cid, conv.shop, conv.platform, customer_key(conv.customer), day, started_at, conv.ended_at,
-        _json_list(agent_names), agent_names[0] if agent_names else "",
-        len(conv.messages), counts["customer"], counts["agent"], counts["bot"],
+        _json_list(agents), agents[0] if agents else "",
+        len(roles), roles.count("customer"), roles.count("agent"), roles.count("bot"),
         round(result.score, 2), int(result.red_line), len(result.findings),
         _json_list(tuple(result.rule_files)), conv.source_file, conv.source_line, run_id,
     ))
