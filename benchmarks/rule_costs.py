@@ -22,7 +22,7 @@ from qc_engine.engine import audit_conversation  # noqa: E402
 from qc_engine.model import RawRecord  # noqa: E402
 from qc_engine.normalize import to_conversation  # noqa: E402
 from qc_engine.ruleset import RuleBook  # noqa: E402
-from qc_engine.store.rows import Rows, add_messages, add_result  # noqa: E402
+from qc_engine.store.rows import Rows, add_audited  # noqa: E402
 from qc_engine.testing import fresh_registry  # noqa: E402
 
 
@@ -73,7 +73,7 @@ def main() -> None:
     t_all = cpu(lambda: results.extend(audit_conversation(c, rs) for c, rs in zip(convs, rulesets)))
     print(f"  {'all rules (engine)':24s} {t_all * per:6.2f}")
     rows = Rows()
-    t_rows = cpu(lambda: [(add_result(rows, r, 1), add_messages(rows, r.conversation)) for r in results])
+    t_rows = cpu(lambda: [add_audited(rows, r, 1) for r in results])
     print(f"  {'rows + masking':24s} {t_rows * per:6.2f}")
     print(f"  {'total before SQLite':24s} {(t_norm + t_all + t_rows) * per:6.2f}")
 

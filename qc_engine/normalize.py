@@ -16,6 +16,7 @@ DEFAULT_TZ = "Asia/Shanghai"
 # One string object per role, not one per message: rows carrying them pickle (to the writer) as references.
 _ROLES = {role: role for role in ROLES}
 MAX_RAW_CHARS = 4000
+MAX_MESSAGES = 100_000  # the schema's maxItems; the store has room for 2**24 messages a conversation
 
 
 @cache
@@ -123,7 +124,7 @@ class _JsonMessage(msgspec.Struct, gc=False):
 class _JsonConversation(msgspec.Struct, gc=False):
     conversation_id: _limited(200, 1)
     shop: _limited(200, 1)
-    messages: Annotated[list[_JsonMessage], msgspec.Meta(min_length=1)]
+    messages: Annotated[list[_JsonMessage], msgspec.Meta(min_length=1, max_length=MAX_MESSAGES)]
     platform: _limited(50) | None = None
     customer: _limited(200) | None = None
     timezone: _limited(64) | None = None
@@ -177,7 +178,7 @@ def to_conversation(record: RawRecord, default_tz: str = DEFAULT_TZ) -> Conversa
 
     valid = _valid(data)
     if valid is None:
-        return reject(f"not a valid conversation: {schema_error(data) or 'unexpected structure'}")
+        return reject(f"not a valid conversation: {_too_long(data) or schema_error(data) or 'unexpected structure'}")
     conv = _normalized(valid, record, default_tz)
     return conv if conv is not None else reject(_why_unreadable(valid, default_tz))
 
@@ -216,6 +217,15 @@ def _normalized(data: _JsonConversation, record: RawRecord, default_tz: str) -> 
         source_file=record.source_file,
         source_line=record.line,
     )
+
+
+def _too_long(data) -> str | None:
+    # Said before the schema's check, which would go through every one of the messages first.
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if isinstance(messages, list) and len(messages) > MAX_MESSAGES:
+        return (f"messages: {len(messages):,} messages, more than the {MAX_MESSAGES:,} one conversation may have"
+                " (were the export's conversations split?)")
+    return None
 
 
 def _why_unreadable(data: _JsonConversation, default_tz: str) -> str:

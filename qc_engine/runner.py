@@ -26,7 +26,7 @@ from .registry import collect
 from .rollup import rebuild_agent_daily
 from .ruleset import RuleBook
 from .store import Checkpoints, open_db
-from .store.rows import Rows, add_messages, add_rejected, add_result
+from .store.rows import Rows, add_audited, add_rejected
 from .store.writer import StoreWriter
 
 BATCH_CONVERSATIONS = 256
@@ -188,8 +188,7 @@ def audit_batch(items: list[LoaderItem]) -> Rows:
             ruleset = _BOOK.for_shop(item.shop)
             if len(_BOOK.setup_errors) > known:  # a shop whose rule set could not fully start, met just now
                 rows.problems.extend(_BOOK.setup_errors[known:])
-            add_result(rows, audit_conversation(item, ruleset, _GUARD), _RUN_ID, _CUSTOMER_KEY)
-            add_messages(rows, item, _CUSTOMER_KEY)
+            add_audited(rows, audit_conversation(item, ruleset, _GUARD), _RUN_ID, _CUSTOMER_KEY)
     return rows
 
 
@@ -260,9 +259,11 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     _CUSTOMER_KEY = customer_key_function(options.customer_salt)
 
     touched: set[tuple[str, str]] = set()  # (shop, day) pairs whose daily figures this run changes
-    unwritten = Rows()
+    unwritten = []  # batches of Rows not yet written
+    unwritten_messages = 0
 
     def absorb(rows: Rows) -> None:
+        nonlocal unwritten_messages
         # Duplicates across batches are found here, by the one process that sees every batch.
         duplicates = writer.seen_before([r[0] for r in rows.conversations])
         if duplicates:
@@ -270,8 +271,9 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         for problem in rows.problems:
             if problem not in summary.problems:
                 summary.problems.append(problem)
-        unwritten.extend(rows)
-        if len(unwritten.messages) >= WRITE_EVERY_MESSAGES:
+        unwritten.append(rows)
+        unwritten_messages += len(rows.messages)
+        if unwritten_messages >= WRITE_EVERY_MESSAGES:
             flush()
         touched.update((r[1], r[4]) for r in rows.conversations)
         summary.audited += len(rows.conversations)
@@ -284,10 +286,10 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             progress(summary, "")
 
     def flush() -> None:
-        nonlocal unwritten
+        nonlocal unwritten, unwritten_messages
         writer.write(unwritten, run_id)
         checkpoints.committed()
-        unwritten = Rows()
+        unwritten, unwritten_messages = [], 0
 
     checkpoints = Checkpoints(options.db, db.conn)
 

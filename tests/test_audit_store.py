@@ -61,7 +61,7 @@ def plugin_file(tmp_path):
 def snapshot(db):
     out = {}
     for t in TABLES:
-        cols = [r[1] for r in rows(db, f"pragma table_info({t})") if r[1] not in ("run_id", "id")]
+        cols = [r[1] for r in rows(db, f"pragma table_info({t})") if r[1] not in ("run_id", "id", "conversation_key")]  # keys, not content
         out[t] = sorted(rows(db, f"select {', '.join(cols)} from {t}"), key=repr)
     return out
 

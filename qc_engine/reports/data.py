@@ -166,7 +166,8 @@ def _load_context(db: sqlite_utils.Database, data: ReportData) -> None:
     conn.executemany("insert into temp.report_context values (?, ?, ?)", wanted)
     rows = conn.execute(
         "select distinct m.conversation_id, m.message_index, m.ts, m.role, m.sender, m.text, m.type"
-        " from temp.report_context w join messages m on m.conversation_id = w.conversation_id"
+        # CROSS JOIN keeps the few wanted conversations as the outer loop (SQLite knows nothing of the temp table).
+        " from temp.report_context w cross join messages m on m.conversation_id = w.conversation_id"
         " and m.message_index between w.lo and w.hi order by m.conversation_id, m.message_index"
     ).fetchall()
     conn.execute("delete from temp.report_context")

@@ -20,7 +20,10 @@ CONVERSATION_COLUMNS = (
     "message_count", "customer_messages", "agent_messages", "bot_messages", "score", "red_line", "finding_count",
     "rule_files", "source_file", "source_line", "run_id",
 )
-MESSAGE_COLUMNS = ("conversation_id", "message_index", "ts", "role", "sender", "text", "type")
+# A conversation row ends with its ordinal in the batch (not a column): the writer keys the conversation by it,
+# and its message rows start with it instead of the conversation id.
+ORDINAL = len(CONVERSATION_COLUMNS)
+MESSAGE_COLUMNS = ("ordinal", "message_index", "ts", "role", "sender", "text", "type")
 FINDING_COLUMNS = (
     "finding_id", "conversation_id", "message_index", "category", "rule_id", "severity", "agent", "evidence",
     "reason", "expected", "points", "red_line", "shop", "day", "run_id",
@@ -41,19 +44,16 @@ class Rows:
     rejected: list[tuple] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # rule set setup errors met while preparing these rows
 
-    def extend(self, other: Rows) -> None:
-        """Add another batch's table rows (not its problems: those are reported as batches arrive)."""
-        for name in TABLES:
-            getattr(self, name).extend(getattr(other, name))
-
     def drop_conversations(self, ids: set[str], run_id: int) -> None:
         """Take conversations out of the batch, keeping each aside as a rejected duplicate."""
+        ordinals = set()
         for row in self.conversations:
             if row[0] in ids:
+                ordinals.add(row[ORDINAL])
                 self.rejected.append((run_id, row[17], row[18], None,
                                       f"duplicate conversation_id {row[0]!r}: already read in this run", row[0]))
         self.conversations = [r for r in self.conversations if r[0] not in ids]
-        self.messages = [r for r in self.messages if r[0] not in ids]
+        self.messages = [r for r in self.messages if r[0] not in ordinals]
         self.findings = [r for r in self.findings if r[1] not in ids]
         self.metrics = [r for r in self.metrics if r[0] not in ids]
         self.rule_errors = [r for r in self.rule_errors if r[1] not in ids]
@@ -76,9 +76,10 @@ def _json_list(items: tuple[str, ...]) -> str:
     return _to_json(list(items))
 
 
-def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Callable[[str], str] = mask_text) -> None:
-    """The rows of an audit result, except its messages' (``add_messages``)."""
+def add_audited(rows: Rows, result: AuditResult, run_id: int, customer_key: Callable[[str], str] = mask_text) -> None:
+    """The rows of an audit result: its conversation, messages, findings, figures and rule errors."""
     conv = result.conversation
+    ordinal = len(rows.conversations)
     cid = conv.conversation_id
     started_at = conv.started_at
     day = started_at[:10]
@@ -89,8 +90,9 @@ def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Calla
         _json_list(agents), agents[0] if agents else "",
         len(roles), roles.count("customer"), roles.count("agent"), roles.count("bot"),
         round(result.score, 2), int(result.red_line), len(result.findings),
-        _json_list(tuple(result.rule_files)), conv.source_file, conv.source_line, run_id,
+        _json_list(tuple(result.rule_files)), conv.source_file, conv.source_line, run_id, ordinal,
     ))
+    _add_messages(rows, conv, ordinal, customer_key)
     seen: dict[tuple, int] = {}
     for f in result.findings:
         key = (f.rule_id, f.message_index)
@@ -104,12 +106,11 @@ def add_result(rows: Rows, result: AuditResult, run_id: int, customer_key: Calla
     rows.rule_errors.extend((run_id, cid, e.rule_id, e.plugin, e.error) for e in result.errors)
 
 
-def add_messages(rows: Rows, conv: Conversation, customer_key: Callable[[str], str] = mask_text) -> None:
+def _add_messages(rows: Rows, conv: Conversation, ordinal: int, customer_key: Callable[[str], str]) -> None:
     """A conversation's message rows, with customer personal data masked.
 
     Each distinct sender is masked once; customers may be keyed differently from other senders.
     """
-    cid = conv.conversation_id
     customers, others = {conv.customer: customer_key(conv.customer)}, {}
     append = rows.messages.append
     for m in conv.messages:
@@ -122,7 +123,7 @@ def add_messages(rows: Rows, conv: Conversation, customer_key: Callable[[str], s
             masked = others.get(sender)
             if masked is None:
                 masked = others[sender] = _mask_sender(sender)
-        append((cid, m.index, m.ts_iso, role, masked, mask_text(m.text), m.type))
+        append((ordinal, m.index, m.ts_iso, role, masked, mask_text(m.text), m.type))
 
 
 def add_rejected(rows: Rows, rejected: Rejected, run_id: int) -> None:

@@ -10,10 +10,13 @@ import sqlite_utils
 
 from .db import write_transaction
 from .rows import (
-    CONVERSATION_COLUMNS, FINDING_COLUMNS, MESSAGE_COLUMNS, METRIC_COLUMNS, REJECTED_COLUMNS, RULE_ERROR_COLUMNS, TABLES, Rows,
+    CONVERSATION_COLUMNS, FINDING_COLUMNS, METRIC_COLUMNS, ORDINAL, REJECTED_COLUMNS, RULE_ERROR_COLUMNS, TABLES, Rows,
 )
 
-CHILD_TABLES = ("messages", "findings", "metric_sets", "rule_errors")
+CHILD_TABLES = ("findings", "metric_sets", "rule_errors")  # and message_rows, found by key rather than by id
+# A message's row id is its conversation's key shifted left by this many bits, plus its index (migration
+# m006 fixed it): a conversation's messages are one range of the table's own b-tree, with no second index.
+MESSAGE_INDEX_BITS = 24
 CACHE_KIB = 32 * 1024
 CHECKPOINT_PAGES = 10_000
 CHUNK = 500  # ids per DELETE ... IN (...): below SQLite's variable limit
@@ -40,9 +43,6 @@ class StoreWriter:
         self._seen_ready = False
         self._seen_count = 0
         self._sql = {
-            "new_conversations": _insert_sql("conversations", CONVERSATION_COLUMNS, "INSERT OR IGNORE"),
-            "conversations": _insert_sql("conversations", CONVERSATION_COLUMNS, "INSERT OR REPLACE"),
-            "messages": _insert_sql("messages", MESSAGE_COLUMNS),
             "findings": _insert_sql("findings", FINDING_COLUMNS),
             "metrics": _insert_sql("metric_sets", METRIC_COLUMNS),
             "rule_errors": _insert_sql("rule_errors", RULE_ERROR_COLUMNS),
@@ -95,25 +95,57 @@ class StoreWriter:
             )
         return cur.lastrowid
 
-    def write(self, rows: Rows, run_id: int) -> None:
-        """Store a batch of rows of one run; conversations stored by an earlier run are replaced with their rows."""
+    def write(self, batches: list[Rows], run_id: int) -> None:
+        """Store batches of rows of one run, in one transaction; conversations stored by an earlier run are replaced."""
         with write_transaction(self.conn):
-            before = self.conn.total_changes
-            self.conn.executemany(self._sql["new_conversations"], rows.conversations)
-            if self.conn.total_changes - before < len(rows.conversations):  # a re-run: some were stored before
-                ids = [r[0] for r in rows.conversations]
-                stored = list(self._select_ids("conversations", "conversation_id", ids, f"run_id != {int(run_id)}"))
-                for start in range(0, len(stored), CHUNK):
-                    chunk = stored[start:start + CHUNK]
+            # Keys are taken inside the transaction, which holds the write lock: runs writing at once never share one.
+            key = (self.conn.execute("select max(conversation_key) from conversations").fetchone()[0] or 0) + 1
+            for rows in batches:
+                key = self._write_batch(rows, run_id, key)
+
+    def _write_batch(self, rows: Rows, run_id: int, first_key: int) -> int:
+        """Store one batch, its conversations keyed from first_key on by their ordinals; returns the next free key."""
+        conn = self.conn
+        if not rows.conversations:
+            self._write_tables(rows, TABLES[2:])
+            return first_key
+        base = int(first_key)
+        before = conn.total_changes
+        conn.executemany(_keyed_conversation_sql("INSERT OR IGNORE", base), rows.conversations)
+        if conn.total_changes - before < len(rows.conversations):  # a re-run: some were stored before
+            ids = [r[0] for r in rows.conversations]
+            stored = dict(self._select_pairs(ids, f"run_id != {int(run_id)}"))
+            for start in range(0, len(ids), CHUNK):
+                chunk = [i for i in ids[start:start + CHUNK] if i in stored]
+                if chunk:
                     marks = ",".join("?" * len(chunk))
                     for table in CHILD_TABLES:
-                        self.conn.execute(f"delete from [{table}] where conversation_id in ({marks})", chunk)
-                replaced = set(stored)
-                self.conn.executemany(self._sql["conversations"], [r for r in rows.conversations if r[0] in replaced])
-            for table in TABLES[1:]:
-                batch = getattr(rows, table)
-                if batch:
-                    self.conn.executemany(self._sql[table], batch)
+                        conn.execute(f"delete from [{table}] where conversation_id in ({marks})", chunk)
+            ranges = [(k << MESSAGE_INDEX_BITS, ((k + 1) << MESSAGE_INDEX_BITS) - 1) for k in stored.values() if k is not None]
+            conn.executemany("delete from message_rows where id between ? and ?", ranges)
+            again = [r for r in rows.conversations if r[0] in stored]
+            conn.executemany(_keyed_conversation_sql("INSERT OR REPLACE", base), again)
+        conn.executemany(
+            "INSERT INTO message_rows (id, ts, role, sender, text, type)"
+            f" VALUES (((?1 + {base}) << {MESSAGE_INDEX_BITS}) + ?2, ?3, ?4, ?5, ?6, ?7)",
+            rows.messages,
+        )
+        self._write_tables(rows, TABLES[2:])
+        return base + max(r[ORDINAL] for r in rows.conversations) + 1
+
+    def _write_tables(self, rows: Rows, tables: tuple[str, ...]) -> None:
+        for table in tables:
+            batch = getattr(rows, table)
+            if batch:
+                self.conn.executemany(self._sql[table], batch)
+
+    def _select_pairs(self, ids: list[str], condition: str):
+        """(conversation_id, conversation_key) of the stored conversations among ids that meet the condition."""
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            yield from self.conn.execute(
+                "select conversation_id, conversation_key from conversations"
+                f" where conversation_id in ({','.join('?' * len(chunk))}) and {condition}", chunk)
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, Any]) -> None:
         with write_transaction(self.conn):
@@ -126,6 +158,14 @@ class StoreWriter:
                     round(counts["duration_s"], 3), json.dumps(counts["problems"], ensure_ascii=False), run_id,
                 ),
             )
+
+
+def _keyed_conversation_sql(verb: str, base: int) -> str:
+    # The row's last value is its ordinal in the batch; its key is base plus that ordinal.
+    n = len(CONVERSATION_COLUMNS)
+    values = ", ".join(f"?{i}" for i in range(1, n + 1))
+    columns = ", ".join(CONVERSATION_COLUMNS)
+    return f"{verb} INTO conversations ({columns}, conversation_key) VALUES ({values}, ?{n + 1} + {int(base)})"
 
 
 def _alive(pid: int | None) -> bool:
