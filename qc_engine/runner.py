@@ -264,10 +264,6 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
 
     def absorb(rows: Rows) -> None:
         nonlocal unwritten_messages
-        # Duplicates across batches are found here, by the one process that sees every batch.
-        duplicates = writer.seen_before([r[0] for r in rows.conversations])
-        if duplicates:
-            rows.drop_conversations(duplicates, run_id)
         for problem in rows.problems:
             if problem not in summary.problems:
                 summary.problems.append(problem)
@@ -275,20 +271,22 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         unwritten_messages += len(rows.messages)
         if unwritten_messages >= WRITE_EVERY_MESSAGES:
             flush()
-        touched.update((r[1], r[4]) for r in rows.conversations)
-        summary.audited += len(rows.conversations)
-        summary.rejected += len(rows.rejected)
-        summary.read += len(rows.conversations) + len(rows.rejected)
-        summary.messages += len(rows.messages)
-        summary.findings.update(r[3] for r in rows.findings)
-        summary.rule_errors.update(r[3] for r in rows.rule_errors)
         if progress:
-            progress(summary, "")
+            progress(summary, "")  # the input read so far; the counts are those of the rows written
 
     def flush() -> None:
         nonlocal unwritten, unwritten_messages
+        # Duplicates across batches are found as they are written, against what this run has stored.
         writer.write(unwritten, run_id)
         checkpoints.committed()
+        for rows in unwritten:
+            touched.update((r[1], r[4]) for r in rows.conversations)
+            summary.audited += len(rows.conversations)
+            summary.rejected += len(rows.rejected)
+            summary.read += len(rows.conversations) + len(rows.rejected)
+            summary.messages += len(rows.messages)
+            summary.findings.update(r[3] for r in rows.findings)
+            summary.rule_errors.update(r[3] for r in rows.rule_errors)
         unwritten, unwritten_messages = [], 0
 
     checkpoints = Checkpoints(options.db, db.conn)

@@ -85,3 +85,15 @@ def test_a_conversation_of_more_messages_than_allowed_is_rejected_whole_not_cut(
     assert stored == (0 if extra else MAX_MESSAGES)
     if extra:
         assert "100,001 messages, more than the 100,000" in rows(db_path, "select reason from rejected")[0][0]
+
+
+def test_a_conversation_met_twice_in_a_rerun_replaces_the_stored_one_once(tmp_path, db_path):
+    audit([write_jsonl(tmp_path / "a.jsonl", [conversation(f"c{i}") for i in range(3)])], db_path)
+    first = conversation("c1", lines=(("11:00:00", "customer", "第一次"),))
+    second = conversation("c1", lines=(("12:00:00", "customer", "第二次"),))
+    s = audit([write_jsonl(tmp_path / "b.jsonl", [first, *[conversation(f"n{i}") for i in range(600)], second])],
+              db_path, workers=2)
+    assert (s.read, s.audited, s.rejected) == (602, 601, 1)
+    assert _texts(db_path, "c1") == ["第一次"]
+    assert "duplicate conversation_id 'c1'" in rows(db_path, "select reason from rejected")[0][0]
+    assert _stray_message_rows(db_path) == 0

@@ -40,8 +40,6 @@ class StoreWriter:
         # every ~40 MB of log rather than every 4 MB copy each page into the database fewer times.
         self.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
-        self._seen_ready = False
-        self._seen_count = 0
         self._sql = {
             "findings": _insert_sql("findings", FINDING_COLUMNS),
             "metrics": _insert_sql("metric_sets", METRIC_COLUMNS),
@@ -56,30 +54,6 @@ class StoreWriter:
             for run_id in stale:
                 self.conn.execute("update runs set status = 'incomplete' where id = ?", (run_id,))
         return len(stale)
-
-    def seen_before(self, conversation_ids: list[str]) -> set[str]:
-        """The ids this run has already met, among a batch of distinct ids; the batch counts as met from now on.
-
-        Kept on disk (a temp table), so memory stays flat however many conversations a run reads.
-        """
-        if not self._seen_ready:
-            self.conn.execute("create temp table if not exists seen_ids (id text primary key)")
-            self._seen_ready = True
-        known = self._seen_count
-        before = self.conn.total_changes
-        self.conn.executemany("insert or ignore into seen_ids values (?)", ((i,) for i in conversation_ids))
-        added = self.conn.total_changes - before
-        self._seen_count += added
-        if added == len(conversation_ids):
-            return set()  # the usual case, known without a query: every id is new
-        # Rows are only ever added, so the ids met before are those with a rowid up to the count then.
-        return set(self._select_ids("temp.seen_ids", "id", conversation_ids, f"rowid <= {known}"))
-
-    def _select_ids(self, table: str, column: str, ids: list[str], condition: str = "1"):
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            yield from (r[0] for r in self.conn.execute(
-                f"select {column} from {table} where {column} in ({','.join('?' * len(chunk))}) and {condition}", chunk))
 
     def start_run(self, fields: dict[str, Any]) -> int:
         with write_transaction(self.conn):
@@ -96,7 +70,11 @@ class StoreWriter:
         return cur.lastrowid
 
     def write(self, batches: list[Rows], run_id: int) -> None:
-        """Store batches of rows of one run, in one transaction; conversations stored by an earlier run are replaced."""
+        """Store batches of rows of one run, in one transaction.
+
+        A conversation stored by an earlier run is replaced with its rows. One this run has stored already is
+        a duplicate: it is taken out of its batch and kept aside as a rejected record (``Rows.drop_conversations``).
+        """
         with write_transaction(self.conn):
             # Keys are taken inside the transaction, which holds the write lock: runs writing at once never share one.
             key = (self.conn.execute("select max(conversation_key) from conversations").fetchone()[0] or 0) + 1
@@ -106,32 +84,41 @@ class StoreWriter:
     def _write_batch(self, rows: Rows, run_id: int, first_key: int) -> int:
         """Store one batch, its conversations keyed from first_key on by their ordinals; returns the next free key."""
         conn = self.conn
-        if not rows.conversations:
-            self._write_tables(rows, TABLES[2:])
-            return first_key
         base = int(first_key)
+        next_key = base + max((r[ORDINAL] for r in rows.conversations), default=-1) + 1
         before = conn.total_changes
         conn.executemany(_keyed_conversation_sql("INSERT OR IGNORE", base), rows.conversations)
-        if conn.total_changes - before < len(rows.conversations):  # a re-run: some were stored before
-            ids = [r[0] for r in rows.conversations]
-            stored = dict(self._select_pairs(ids, f"run_id != {int(run_id)}"))
-            for start in range(0, len(ids), CHUNK):
-                chunk = [i for i in ids[start:start + CHUNK] if i in stored]
-                if chunk:
-                    marks = ",".join("?" * len(chunk))
-                    for table in CHILD_TABLES:
-                        conn.execute(f"delete from [{table}] where conversation_id in ({marks})", chunk)
-            ranges = [(k << MESSAGE_INDEX_BITS, ((k + 1) << MESSAGE_INDEX_BITS) - 1) for k in stored.values() if k is not None]
-            conn.executemany("delete from message_rows where id between ? and ?", ranges)
-            again = [r for r in rows.conversations if r[0] in stored]
-            conn.executemany(_keyed_conversation_sql("INSERT OR REPLACE", base), again)
+        if conn.total_changes - before < len(rows.conversations):  # some were stored before: by this run or another
+            # The batch's own rows have keys from base on; those stored before have smaller ones.
+            met = [m for m in self._stored([r[0] for r in rows.conversations]) if m[1] is None or m[1] < base]
+            duplicates = {cid for cid, _, stored_by in met if stored_by == run_id}
+            if duplicates:
+                rows.drop_conversations(duplicates, run_id)
+            self._replace([(cid, key) for cid, key, stored_by in met if stored_by != run_id], rows, base)
         conn.executemany(
             "INSERT INTO message_rows (id, ts, role, sender, text, type)"
             f" VALUES (((?1 + {base}) << {MESSAGE_INDEX_BITS}) + ?2, ?3, ?4, ?5, ?6, ?7)",
             rows.messages,
         )
         self._write_tables(rows, TABLES[2:])
-        return base + max(r[ORDINAL] for r in rows.conversations) + 1
+        return next_key
+
+    def _replace(self, stored: list[tuple[str, int | None]], rows: Rows, base: int) -> None:
+        """Delete the rows of conversations stored by an earlier run, and store the batch's in their place."""
+        if not stored:
+            return
+        conn = self.conn
+        ids = [cid for cid, _ in stored]
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for table in CHILD_TABLES:
+                conn.execute(f"delete from [{table}] where conversation_id in ({marks})", chunk)
+        ranges = [(k << MESSAGE_INDEX_BITS, ((k + 1) << MESSAGE_INDEX_BITS) - 1) for _, k in stored if k is not None]
+        conn.executemany("delete from message_rows where id between ? and ?", ranges)
+        replaced = set(ids)
+        again = [r for r in rows.conversations if r[0] in replaced]
+        conn.executemany(_keyed_conversation_sql("INSERT OR REPLACE", base), again)
 
     def _write_tables(self, rows: Rows, tables: tuple[str, ...]) -> None:
         for table in tables:
@@ -139,13 +126,13 @@ class StoreWriter:
             if batch:
                 self.conn.executemany(self._sql[table], batch)
 
-    def _select_pairs(self, ids: list[str], condition: str):
-        """(conversation_id, conversation_key) of the stored conversations among ids that meet the condition."""
+    def _stored(self, ids: list[str]):
+        """(conversation_id, conversation_key, run_id) of the stored conversations among ids."""
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             yield from self.conn.execute(
-                "select conversation_id, conversation_key from conversations"
-                f" where conversation_id in ({','.join('?' * len(chunk))}) and {condition}", chunk)
+                "select conversation_id, conversation_key, run_id from conversations"
+                f" where conversation_id in ({','.join('?' * len(chunk))})", chunk)
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, Any]) -> None:
         with write_transaction(self.conn):
