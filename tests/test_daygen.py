@@ -298,3 +298,16 @@ def test_sample_logs_are_what_the_generator_makes(tmp_path):
     assert daygen.main(SAMPLE_ARGS + ["--out-dir", str(tmp_path)]) == 0
     for made in sorted(tmp_path.glob("*.jsonl")):
         assert (committed / made.name).read_bytes() == made.read_bytes(), f"regenerate {committed}"
+
+
+@pytest.mark.parametrize("store_settings, journal", [(False, "delete"), (True, "wal")])
+def test_both_benchmark_floors_store_every_message(tmp_path, store_settings, journal):
+    import sqlite3
+
+    import bench
+
+    day, _, counts = generate(tmp_path, messages=1500, seed=3, broken=0)
+    bench.floor(day, tmp_path / "floor.db", store_settings=store_settings)
+    con = sqlite3.connect(tmp_path / "floor.db")
+    assert con.execute("select count(*) from messages").fetchone()[0] == counts["messages"]
+    assert con.execute("pragma journal_mode").fetchone()[0] == journal
