@@ -162,8 +162,8 @@ def run_once(messages: int, seed: int, workers: int, jobs: int, keep: bool, show
                 raise SystemExit(f"floor failed ({run.returncode}): {run.stderr.strip()[-2000:]}")
         a = measure([sys.executable, "-m", "qc_engine", "audit", str(day), "--db", str(audit_db),
                      "--workers", str(workers), "--quiet"])
-        row = {"messages": n, "floor_s": f.seconds, "strict_floor_s": strict.seconds, "audit_s": a.seconds, "floor_rss": f.maxrss_mb,
-               "audit_rss": a.maxrss_mb, "floor_tree": f.tree_peak_mb, "audit_tree": a.tree_peak_mb,
+        row = {"messages": n, "floor_s": f.seconds, "strict_floor_s": strict.seconds, "audit_s": a.seconds,
+               "floor_rss": f.maxrss_mb, "audit_rss": a.maxrss_mb, "floor_tree": f.tree_peak_mb, "audit_tree": a.tree_peak_mb,
                "audit_rc": a.returncode}
         if a.returncode:
             print(f"audit failed ({a.returncode}): {a.stderr.strip()[-2000:]}", file=sys.stderr)
