@@ -74,7 +74,10 @@ def _audit_in_process(args):
     return audit([path], db).audited
 
 
-def test_two_audits_writing_one_database_both_succeed(tmp_path, db_path):
+def test_two_audits_writing_one_database_both_succeed(tmp_path, db_path, monkeypatch):
+    from qc_engine import runner
+
+    monkeypatch.setattr(runner, "WRITE_EVERY_MESSAGES", 50)  # many small transactions, taking turns
     a = write_jsonl(tmp_path / "a.jsonl", [conversation(f"a{i}") for i in range(800)])
     b = write_jsonl(tmp_path / "b.jsonl", [conversation(f"b{i}") for i in range(800)])
     ctx = multiprocessing.get_context("fork")
@@ -83,6 +86,9 @@ def test_two_audits_writing_one_database_both_succeed(tmp_path, db_path):
     assert done == [800, 800]
     assert rows(db_path, "select count(*) from conversations")[0][0] == 1600
     assert rows(db_path, "select count(*), sum(status = 'complete') from runs")[0] == (2, 2)
+    # Each run took its conversations' keys under the write lock: no two share one, no message is lost.
+    assert rows(db_path, "select count(distinct conversation_key) from conversations")[0][0] == 1600
+    assert rows(db_path, "select count(*) from messages")[0][0] == rows(db_path, "select count(*) from message_rows")[0][0] == 3200
 
 
 FIGURES_TEMPLATE = textwrap.dedent('''
