@@ -3,7 +3,9 @@
 Each conversation sits between ``/*****以下为一通会话*****/`` and a
 ``/*****会话结束...`` line (or ``会话结束_时间：...``); a message is a line
 ``<sender> YYYY-MM-DD HH:MM:SS`` followed by its text lines. Agents are
-``<shop>-<name>``, customers masked nicks such as ``j****db``. A conversation
+``<shop>-<name>``, customers masked nicks such as ``j****db``. The shop's
+accounts are stored as ``<shop>:<name>``, as the other platforms write them,
+so that an agent working the shop on several platforms is one agent. A conversation
 whose end marker is missing (while the file does use end markers) is a
 truncated block and is set aside.
 """
@@ -30,6 +32,15 @@ _START = re.compile(r"^\s*/?\*+\s*" + START_MARK)
 # "会话结束了吗" said by a customer is text: the end line is a /*** banner or 会话结束_时间：...
 _END = re.compile(r"^\s*(?:/?\*+\s*" + END_MARK + r"|" + END_MARK + r"_?时间\s*[:：])")
 _MARK_STARTS = frozenset("/*会")
+
+
+def _shop_account(sender: str, role: str, shop: str) -> str:
+    """An agent's or bot's ``<shop>-<name>`` as ``<shop>:<name>``; any other sender as it is."""
+    if role in ("agent", "bot"):
+        account = split_account(sender, "-")
+        if account and account[0] == shop:
+            return f"{shop}:{account[1]}"
+    return sender
 
 
 def _is_masked_nick(sender: str) -> bool:
@@ -157,8 +168,9 @@ class _Reader:
         customer = next((x for x in senders if roles[x] == "customer"), "")
         shop = self.options.shop or self.session_shop(senders, roles)
         messages = []
+        accounts = {x: _shop_account(x, roles[x], shop) for x in senders}
         for m in s.messages:
-            message = {"ts": m["ts"], "role": roles[m["sender"]], "sender": m["sender"], "text": m["text"]}
+            message = {"ts": m["ts"], "role": roles[m["sender"]], "sender": accounts[m["sender"]], "text": m["text"]}
             kind = placeholder_type(m["text"])
             if kind:
                 message["type"] = kind

@@ -65,7 +65,7 @@ def test_sessions_become_conversations_with_roles_times_and_multi_line_text(tmp_
     assert first["messages"][2]["text"] == "您好，支持主动降噪的\n续航大约30小时"
     assert first["messages"][1]["text"] == "您好，我是智能客服京小智，正在为您转接人工客服"
     second = records[1].data  # leading spaces and the 会话结束_时间 end line
-    assert [(m["role"], m["sender"]) for m in second["messages"]] == [("customer", "z***8"), ("agent", "潮流数码旗舰店-小王")]
+    assert [(m["role"], m["sender"]) for m in second["messages"]] == [("customer", "z***8"), ("agent", "潮流数码旗舰店:小王")]
     third = records[2].data
     assert [m["role"] for m in third["messages"]] == ["customer", "bot", "agent"]
     assert [r.line for r in records] == [1, 14, 29]

@@ -75,8 +75,11 @@ def test_jd_round_trip(tmp_path, convs, encoding, end_with_time, leading_space):
     records, rejected = load_all(JdDongdongLoader(), path)
     assert rejected == []
     loaded = [essentials(r.data) for r in records]
-    # The export names no customer: a chat where the customer never spoke has none.
-    expected = [essentials(dict(spoken(c), customer=spoken(c)["customer"] or "")) for c in convs]
+    # The export names no customer: a chat where the customer never spoke has none. The shop's accounts
+    # come back as <shop>:<name>, as every platform's are stored.
+    expected = [essentials(dict(spoken(c), customer=spoken(c)["customer"] or "", messages=[
+        dict(m, sender=m["sender"].replace("-", ":", 1) if m["role"] != "customer" else m["sender"])
+        for m in spoken(c)["messages"]])) for c in convs]
     assert loaded == expected
     assert [r.line for r in records] == [i for i, line in enumerate(path.read_bytes().decode(encoding).splitlines(), 1) if "以下为一通会话" in line]
 
