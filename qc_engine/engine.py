@@ -9,7 +9,6 @@ from .ruleset import RuleSet
 MAX_FINDINGS_PER_RULE = 1000
 
 
-
 class Guard(Protocol):
     """Stops a rule that runs too long: armed before each rule, its timeout raised inside the rule."""
 

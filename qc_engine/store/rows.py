@@ -20,10 +20,9 @@ CONVERSATION_COLUMNS = (
     "message_count", "customer_messages", "agent_messages", "bot_messages", "score", "red_line", "finding_count",
     "rule_files", "source_file", "source_line", "run_id",
 )
-# A conversation row ends with its ordinal in the batch (not a column): the writer keys the conversation by it,
-# and its message rows start with it instead of the conversation id.
+# A conversation row ends with its ordinal in the batch (not a column): the writer keys the conversation by it.
+# Its message rows are (ordinal, message_index, ts, role, sender, text, type).
 ORDINAL = len(CONVERSATION_COLUMNS)
-MESSAGE_COLUMNS = ("ordinal", "message_index", "ts", "role", "sender", "text", "type")
 FINDING_COLUMNS = (
     "finding_id", "conversation_id", "message_index", "category", "rule_id", "severity", "agent", "evidence",
     "reason", "expected", "points", "red_line", "shop", "day", "run_id",
@@ -85,14 +84,15 @@ def add_audited(rows: Rows, result: AuditResult, run_id: int, customer_key: Call
     day = started_at[:10]
     roles = list(map(_role, conv.messages))
     agents = tuple(conv.agents())
+    customer_as = customer_key(conv.customer)
     rows.conversations.append((
-        cid, conv.shop, conv.platform, customer_key(conv.customer), day, started_at, conv.ended_at,
+        cid, conv.shop, conv.platform, customer_as, day, started_at, conv.ended_at,
         _json_list(agents), agents[0] if agents else "",
         len(roles), roles.count("customer"), roles.count("agent"), roles.count("bot"),
         round(result.score, 2), int(result.red_line), len(result.findings),
         _json_list(tuple(result.rule_files)), conv.source_file, conv.source_line, run_id, ordinal,
     ))
-    _add_messages(rows, conv, ordinal, customer_key)
+    _add_messages(rows, conv, ordinal, customer_key, customer_as)
     seen: dict[tuple, int] = {}
     for f in result.findings:
         key = (f.rule_id, f.message_index)
@@ -106,12 +106,13 @@ def add_audited(rows: Rows, result: AuditResult, run_id: int, customer_key: Call
     rows.rule_errors.extend((run_id, cid, e.rule_id, e.plugin, e.error) for e in result.errors)
 
 
-def _add_messages(rows: Rows, conv: Conversation, ordinal: int, customer_key: Callable[[str], str]) -> None:
+def _add_messages(rows: Rows, conv: Conversation, ordinal: int, customer_key: Callable[[str], str],
+                  customer_as: str) -> None:
     """A conversation's message rows, with customer personal data masked.
 
     Each distinct sender is masked once; customers may be keyed differently from other senders.
     """
-    customers, others = {conv.customer: customer_key(conv.customer)}, {}
+    customers, others = {conv.customer: customer_as}, {}
     append = rows.messages.append
     for m in conv.messages:
         role, sender = m.role, m.sender
