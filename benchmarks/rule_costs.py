@@ -18,10 +18,10 @@ sys.path.insert(0, str(HERE))
 
 from daygen import DayConfig, write_day  # noqa: E402
 
-from qc_engine.engine import audit_conversation  # noqa: E402
+from qc_engine.audit.engine import audit_conversation  # noqa: E402
 from qc_engine.model import RawRecord  # noqa: E402
-from qc_engine.normalize import to_conversation  # noqa: E402
-from qc_engine.ruleset import RuleBook  # noqa: E402
+from qc_engine.ingest.normalize import to_conversation  # noqa: E402
+from qc_engine.audit.ruleset import RuleBook  # noqa: E402
 from qc_engine.store.rows import Rows, add_audited  # noqa: E402
 from qc_engine.testing import fresh_registry  # noqa: E402
 

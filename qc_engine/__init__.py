@@ -6,10 +6,10 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
-from .hookspecs import hookimpl  # noqa: E402
-from .loaders import Loader, LoadOptions  # noqa: E402
-from .model import Conversation, Finding, Message, Metric, MetricSet, RawRecord, Rejected  # noqa: E402
-from .rules import Rule  # noqa: E402
+from qc_engine.hookspecs import hookimpl  # noqa: E402
+from qc_engine.ingest.loaders import Loader, LoadOptions  # noqa: E402
+from qc_engine.model import Conversation, Finding, Message, Metric, MetricSet, RawRecord, Rejected  # noqa: E402
+from qc_engine.audit.rule import Rule  # noqa: E402
 
 __all__ = [
     "__version__",

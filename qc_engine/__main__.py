@@ -1,3 +1,3 @@
-from .cli import main
+from qc_engine.cli import main
 
 main()

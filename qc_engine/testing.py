@@ -10,13 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Iterable
 
-from .engine import audit_conversation
-from .model import AuditResult, Conversation, Message
-from .normalize import parse_ts, zone
-from .plugins import load_plugins
-from .registry import Registry, collect
-from .rules import _EXAMPLE_LINE
-from .ruleset import RuleBook, RuleSet
+from qc_engine.audit.engine import audit_conversation
+from qc_engine.model import AuditResult, Conversation, Message
+from qc_engine.ingest.normalize import parse_ts, zone
+from qc_engine.plugins import load_plugins
+from qc_engine.plugins import Registry, collect
+from qc_engine.audit.rule import _EXAMPLE_LINE
+from qc_engine.audit.ruleset import RuleBook, RuleSet
 
 DEFAULT_START = "2026-01-05T10:00:00"  # a Monday, inside default working hours
 TEST_SHOP = "测试店"

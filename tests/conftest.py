@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("qc", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("qc")
 
-from qc_engine.diskcache import CACHE_DIR_ENV
-from qc_engine.runner import AuditOptions, run_audit
+from qc_engine.text.diskcache import CACHE_DIR_ENV
+from qc_engine.run.runner import AuditOptions, run_audit
 
 
 

@@ -115,7 +115,7 @@ def write(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -
 def load_all(loader, path: Path, **options):
     """(records' data, rejections) from loading a file with a loader and LoadOptions(**options)."""
     from qc_engine import LoadOptions, RawRecord
-    from qc_engine.loaders import each_record
+    from qc_engine.ingest.loaders import each_record
 
     records, rejected = [], []
     for item in each_record(loader.load(path, LoadOptions(**options))):

@@ -158,7 +158,7 @@ def _alive(pid: int) -> bool:
 
 
 def _audit_writing_often(path, db):
-    from qc_engine import runner
+    from qc_engine.run import runner
 
     runner.WRITE_EVERY_MESSAGES = 3_000  # several transactions in a small day
     audit([path], db)
@@ -210,8 +210,8 @@ def test_jsonl_in_gbk_or_utf16_is_read_and_a_binary_file_is_one_clear_rejection(
 
 
 def test_batches_the_writing_process_audits_itself_store_the_same(tmp_path, monkeypatch):
-    from qc_engine import batches, runner
-    from qc_plugins import jsonl_loader
+    from qc_engine.run import batches, runner
+    from qc_plugins.loaders import jsonl as jsonl_loader
 
     f, p = day(tmp_path, 600), plugin_file(tmp_path)
     audit([f], tmp_path / "usual.db", plugin_files=[p], workers=2)
@@ -238,7 +238,7 @@ def test_the_pipes_to_the_workers_are_widened_where_the_system_allows(tmp_path):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from qc_engine import runner
+    from qc_engine.run import runner
 
     runner._widen_pipes(object())  # a pool without the expected pipes only keeps its speed
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))

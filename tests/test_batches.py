@@ -3,7 +3,7 @@ from concurrent.futures import Future
 
 import pytest
 
-from qc_engine.batches import BatchQueue
+from qc_engine.run.batches import BatchQueue
 
 
 class HeldPool:

@@ -1,7 +1,7 @@
 import marshal
 
-from qc_engine.diskcache import CACHE_DIR_ENV, cached, file_key
-from qc_engine.phrasematch import _JiebaDictionary, _index, _jieba_dictionary
+from qc_engine.text.diskcache import CACHE_DIR_ENV, cached, file_key
+from qc_engine.text.phrases import _JiebaDictionary, _index, _jieba_dictionary
 
 
 def _counting(value):

@@ -38,7 +38,7 @@ def test_rule_reference_is_up_to_date():
 
 
 def test_readme_rule_file_example_is_valid_and_its_tests_pass(tmp_path):
-    from qc_engine.ruletests import run_file_tests
+    from qc_engine.rulefiles.selftest import run_file_tests
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     example = re.search(r"## Rule files.*?```yaml\n(.*?)```", readme, re.S).group(1)

@@ -4,9 +4,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qc_engine.loaders import LoadOptions, each_record
+from qc_engine.ingest.loaders import LoadOptions, each_record
 from qc_engine.model import Conversation, RawRecord, Rejected
-from qc_engine.normalize import to_conversation
+from qc_engine.ingest.normalize import to_conversation
 from qc_engine.testing import fresh_registry
 
 from conftest import audit, rows

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from qc_engine.engine import audit_conversation
-from qc_engine.normalize import to_conversation
+from qc_engine.audit.engine import audit_conversation
+from qc_engine.ingest.normalize import to_conversation
 from qc_engine.model import RawRecord
 from qc_engine.testing import conversation_from_lines, fresh_registry, ruleset_for
 
@@ -217,7 +217,7 @@ def test_figures_come_once_even_when_a_rule_of_the_family_is_off(tmp_path):
 
 
 def test_bad_working_hours_in_a_shop_file_name_the_place(tmp_path):
-    from qc_engine.rulefiles import RuleFileError
+    from qc_engine.rulefiles.files import RuleFileError
 
     with pytest.raises(RuleFileError, match="working_hours/sun"):
         shop_rules(tmp_path, "working_hours: {sun: 'all day'}\n")

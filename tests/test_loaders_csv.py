@@ -1,11 +1,11 @@
 """The generic CSV loader: default and mapped columns, roles from senders, broken rows."""
 import pytest
 
-from qc_engine.loaders import detect_loader
-from qc_plugins.csv_loader import CsvLoader, parse_ts
-from qc_plugins.jsonl_loader import JsonlLoader
-from qc_plugins.qianniu_web import QianniuWebLoader
-from qc_plugins.wangwang import WangwangLoader
+from qc_engine.ingest.loaders import detect_loader
+from qc_plugins.loaders.csv import CsvLoader, parse_ts
+from qc_plugins.loaders.jsonl import JsonlLoader
+from qc_plugins.loaders.qianniu_web import QianniuWebLoader
+from qc_plugins.loaders.wangwang import WangwangLoader
 from renderers import load_all, write
 
 CSV = """conversation_id,shop,ts,role,sender,text

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from qc_engine.encoding import BAD_BYTES, EncodingError, detect_file_encoding, head_text, iter_lines, open_text
+from qc_engine.ingest.encoding import BAD_BYTES, EncodingError, detect_file_encoding, head_text, iter_lines, open_text
 
 CHAT = "山野茶庄:青青(2026-11-20 10:00:08):  您好，在的，请问有什么可以帮您？\n"
 real_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn"), whitelist_characters="\n\t"), max_size=200)

@@ -1,8 +1,8 @@
 """The JD 咚咚 chat-log loader on realistic logs, their variations and their broken parts."""
-from qc_engine.loaders import detect_loader
-from qc_plugins.csv_loader import CsvLoader
-from qc_plugins.jd_dongdong import JdDongdongLoader
-from qc_plugins.wangwang import WangwangLoader
+from qc_engine.ingest.loaders import detect_loader
+from qc_plugins.loaders.csv import CsvLoader
+from qc_plugins.loaders.jd_dongdong import JdDongdongLoader
+from qc_plugins.loaders.wangwang import WangwangLoader
 from renderers import load_all, write
 
 START = "/*****************以下为一通会话************************************/"

@@ -4,9 +4,9 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qc_engine.loaders import LoadOptions, each_record
+from qc_engine.ingest.loaders import LoadOptions, each_record
 from qc_engine.model import RawRecord, Rejected
-from qc_plugins import jsonl_loader
+from qc_plugins.loaders import jsonl as jsonl_loader
 
 
 def load(path):

@@ -4,9 +4,9 @@ import io
 
 from openpyxl import Workbook
 
-from qc_engine.loaders import detect_loader
-from qc_plugins.csv_loader import CsvLoader
-from qc_plugins.qianniu_web import QianniuWebLoader
+from qc_engine.ingest.loaders import detect_loader
+from qc_plugins.loaders.csv import CsvLoader
+from qc_plugins.loaders.qianniu_web import QianniuWebLoader
 from renderers import essentials, load_all, render_qianniu_web_rows, write
 
 CHAT = ("请在客户端查看原始聊天记录，网页版无法展示\n"

@@ -1,7 +1,7 @@
 """Roles of senders: shop prefixes, agents/bots lists, default bot names, system senders, placeholders."""
 import pytest
 
-from qc_engine.roles import RoleResolver, placeholder_type, split_account
+from qc_engine.ingest.roles import RoleResolver, placeholder_type, split_account
 
 
 @pytest.mark.parametrize("sender, role", [

@@ -4,10 +4,10 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qc_plugins.csv_loader import CsvLoader
-from qc_plugins.jd_dongdong import JdDongdongLoader
-from qc_plugins.wangwang import WangwangLoader
-from qc_plugins.wecom import WecomLoader
+from qc_plugins.loaders.csv import CsvLoader
+from qc_plugins.loaders.jd_dongdong import JdDongdongLoader
+from qc_plugins.loaders.wangwang import WangwangLoader
+from qc_plugins.loaders.wecom import WecomLoader
 from renderers import essentials, load_all, render_csv, render_jd, render_wangwang, render_wecom, write
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

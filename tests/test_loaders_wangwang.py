@@ -1,9 +1,9 @@
 """The 旺旺/千牛 消息管理器 txt loader on realistic exports, their variations and their broken parts."""
-from qc_engine.loaders import detect_loader
-from qc_plugins.csv_loader import CsvLoader
-from qc_plugins.jd_dongdong import JdDongdongLoader
-from qc_plugins.jsonl_loader import JsonlLoader
-from qc_plugins.wangwang import WangwangLoader
+from qc_engine.ingest.loaders import detect_loader
+from qc_plugins.loaders.csv import CsvLoader
+from qc_plugins.loaders.jd_dongdong import JdDongdongLoader
+from qc_plugins.loaders.jsonl import JsonlLoader
+from qc_plugins.loaders.wangwang import WangwangLoader
 from renderers import load_all, write
 
 RULE = "=" * 64

@@ -1,9 +1,9 @@
 """The WeCom msgaudit loader: chats by pair and pause, roles by id, media, recalls and broken lines."""
 import json
 
-from qc_engine.loaders import detect_loader
-from qc_plugins.jsonl_loader import JsonlLoader
-from qc_plugins.wecom import WecomLoader
+from qc_engine.ingest.loaders import detect_loader
+from qc_plugins.loaders.jsonl import JsonlLoader
+from qc_plugins.loaders.wecom import WecomLoader
 from renderers import load_all, write
 
 T0 = 1795140000000  # 2026-11-20 10:00:00 in Shanghai

@@ -76,7 +76,7 @@ def test_a_store_made_before_message_keys_keeps_its_messages(tmp_path, db_path):
 
 @pytest.mark.parametrize("extra", [0, 1])
 def test_a_conversation_of_more_messages_than_allowed_is_rejected_whole_not_cut(tmp_path, db_path, extra):
-    from qc_engine.normalize import MAX_MESSAGES
+    from qc_engine.ingest.normalize import MAX_MESSAGES
 
     lines = [("10:00:00", "customer", "在吗")] * (MAX_MESSAGES + extra)
     s = audit([write_jsonl(tmp_path / "long.jsonl", [conversation("long", lines=lines), conversation("c1")])], db_path)

@@ -75,7 +75,7 @@ def _audit_in_process(args):
 
 
 def test_two_audits_writing_one_database_both_succeed(tmp_path, db_path, monkeypatch):
-    from qc_engine import runner
+    from qc_engine.run import runner
 
     monkeypatch.setattr(runner, "WRITE_EVERY_MESSAGES", 50)  # many small transactions, taking turns
     a = write_jsonl(tmp_path / "a.jsonl", [conversation(f"a{i}") for i in range(800)])

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qc_engine.model import Rejected
-from qc_engine.normalize import _valid, schema_error, to_conversation
+from qc_engine.ingest.normalize import _valid, schema_error, to_conversation
 from qc_engine.model import RawRecord
 
 from conftest import conversation
@@ -68,7 +68,7 @@ def test_unparseable_time_is_rejected():
 
 from datetime import datetime as _dt  # noqa: E402
 
-from qc_engine.normalize import fast_ts, parse_ts, zone  # noqa: E402
+from qc_engine.ingest.normalize import fast_ts, parse_ts, zone  # noqa: E402
 
 
 @settings(max_examples=500, deadline=None)

@@ -6,9 +6,9 @@ import pytest
 from openpyxl import Workbook
 
 from qc_engine.orders import OrdersOptions, apply_orders, order_loaders
-from qc_engine.loaders import detect_loader as detect_order_loader
+from qc_engine.ingest.loaders import detect_loader as detect_order_loader
 from qc_engine.plugins import load_plugins
-from qc_engine.privacy import mask_text
+from qc_engine.text.personal_data import mask_text
 
 from conftest import rows
 

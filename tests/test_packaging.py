@@ -20,5 +20,9 @@ def test_every_python_package_is_listed():
 
 def test_every_built_in_plugin_module_has_an_entry_point():
     entry_points = set(PYPROJECT["project"]["entry-points"]["qc_engine"].values())
-    modules = {f"qc_plugins.{p.stem}" for p in (ROOT / "plugins").glob("*.py") if p.stem != "__init__"}
+    modules = {
+        "qc_plugins." + ".".join(p.relative_to(ROOT / "plugins").with_suffix("").parts)
+        for p in (ROOT / "plugins").rglob("*.py")
+        if p.stem != "__init__"
+    }
     assert modules == entry_points

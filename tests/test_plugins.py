@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from qc_engine.plugins import load_plugins
-from qc_engine.registry import collect
+from qc_engine.plugins import collect
 
 from conftest import ROOT, conversation, rows, write_jsonl
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from qc_engine.reports import build_reports
-from qc_engine.review import record_verdict
-from qc_engine.sampling import draw_sample, store_sample
+from qc_engine.review.verdicts import record_verdict
+from qc_engine.review.sampling import draw_sample, store_sample
 from qc_engine.store import open_db
 
 from test_rollup import DAY, build_store, finding_id

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from qc_engine.cli import cli
 from qc_engine.reports import build_reports
 from qc_engine.reports.tables import cleaned, write_csv
-from qc_engine.review import add_manual_finding, record_verdict
-from qc_engine.rollup import rebuild_agent_daily
+from qc_engine.review.verdicts import add_manual_finding, record_verdict
+from qc_engine.review.rollup import rebuild_agent_daily
 from qc_engine.store import open_db
 
 from test_rollup import DAY, OTHER_SHOP, PHONE, SHOP, chat, day_of_chats, build_store, finding_id

@@ -3,7 +3,7 @@ import yaml
 from click.testing import CliRunner
 
 from qc_engine.cli import cli
-from qc_engine.review import ReviewError, _insert_allow_entry, append_allowlist
+from qc_engine.review.verdicts import ReviewError, _insert_allow_entry, append_allowlist
 from qc_engine.store import open_db
 
 from test_rollup import DAY, SHOP, agent_row, build_store, chat, finding_id
@@ -73,7 +73,7 @@ def test_missing_store_is_an_error_not_a_new_file(tmp_path):
 
 
 def test_overturn_with_allowlist_creates_a_shop_rule_file_that_stops_the_finding(store, tmp_path):
-    from qc_engine.runner import AuditOptions, run_audit
+    from qc_engine.run.runner import AuditOptions, run_audit
 
     db = open_db(store)
     fid = finding_id(db, "a2", "FP01")

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from qc_engine.review import add_manual_finding, record_verdict
-from qc_engine.rollup import rebuild_agent_daily
-from qc_engine.runner import AuditOptions, run_audit
+from qc_engine.review.verdicts import add_manual_finding, record_verdict
+from qc_engine.review.rollup import rebuild_agent_daily
+from qc_engine.run.runner import AuditOptions, run_audit
 from qc_engine.store import open_db
 
 DAY = "2026-11-20"

@@ -1,9 +1,9 @@
 """Rule files: strict validation with errors that say where, safe parsing, merging, shop isolation."""
 import pytest
 
-from qc_engine.registry import Registry
-from qc_engine.rulefiles import RuleFileError, load_rule_file, merge, rule_file_schema
-from qc_engine.ruleset import RuleBook
+from qc_engine.plugins import Registry
+from qc_engine.rulefiles.files import RuleFileError, load_rule_file, merge, rule_file_schema
+from qc_engine.audit.ruleset import RuleBook
 
 SCHEMA = rule_file_schema()
 
@@ -69,7 +69,7 @@ def test_each_shop_gets_only_its_own_files(tmp_path):
 
 
 def test_a_file_seen_valid_is_not_validated_again_but_a_bad_one_always_is(tmp_path, monkeypatch):
-    import qc_engine.rulefiles as rulefiles
+    import qc_engine.rulefiles.files as rulefiles
 
     good = write(tmp_path, "good.yaml", "version: 1\nrules:\n  FP01: {severity: major}\n")
     bad = write(tmp_path, "bad.yaml", "version: 1\nbogus: 1\n")

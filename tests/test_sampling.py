@@ -6,8 +6,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 from qc_engine.cli import cli
-from qc_engine.review import record_verdict
-from qc_engine.sampling import RED_LINE, draw_sample, stored_sample, weight
+from qc_engine.review.verdicts import record_verdict
+from qc_engine.review.sampling import RED_LINE, draw_sample, stored_sample, weight
 from qc_engine.store import open_db
 
 from test_rollup import AD_TERM, DAY, GOOD, LEAK, SHOP, build_store, chat, finding_id

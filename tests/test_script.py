@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from qc_engine.engine import audit_conversation
+from qc_engine.audit.engine import audit_conversation
 from qc_engine.model import RawRecord
-from qc_engine.normalize import to_conversation
+from qc_engine.ingest.normalize import to_conversation
 from qc_engine.testing import conversation_from_lines, fresh_registry, ruleset_for
 
 REGISTRY = fresh_registry()

@@ -1,8 +1,8 @@
 """The rule files we ship are valid and their own test cases pass (as `qc rules test rules/` reports)."""
 import pytest
 
-from qc_engine.rulefiles import rule_file_paths
-from qc_engine.ruletests import run_file_tests
+from qc_engine.rulefiles.files import rule_file_paths
+from qc_engine.rulefiles.selftest import run_file_tests
 from qc_engine.testing import fresh_registry
 
 from conftest import ROOT

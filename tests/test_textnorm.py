@@ -1,14 +1,14 @@
-"""Text normalization (qc_engine.textnorm) and the phrase matcher built on it."""
+"""Text normalization (qc_engine.text.fold) and the phrase matcher built on it."""
 import logging
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qc_engine.phrasematch import Entry, PhraseMatcher, _jieba_bounds, _jieba_dictionary
+from qc_engine.text.phrases import Entry, PhraseMatcher, _jieba_bounds, _jieba_dictionary
 from qc_engine.testing import fresh_registry, ruleset_for
-from qc_engine.textnorm import fold, fold_map, simplify
-from qc_plugins.forbidden_phrases import expand, matcher_for, merged_lists
+from qc_engine.text.fold import fold, fold_map, simplify
+from qc_plugins.rules.forbidden_phrases import expand, matcher_for, merged_lists
 
 SEPARATORS = [" ", "\u3000", "\u200b", "\u200d", "\ufeff", "-", ".", "*", "_", "~", "|", "/", "·", "\U0001F600", "\u00ad"]
 # Chat-like text: Han (simplified and traditional), ASCII, full-width, punctuation, separators, emoji.

@@ -3,10 +3,10 @@ import re
 
 import pytest
 
-from qc_engine.registry import collect
+from qc_engine.plugins import collect
 from qc_engine.plugins import load_plugins
 from qc_engine.testing import audit_lines
-from qc_engine.ruleset import RuleBook
+from qc_engine.audit.ruleset import RuleBook
 
 from conftest import ROOT
 

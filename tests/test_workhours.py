@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from jsonschema import Draft202012Validator
 
-from qc_engine.workhours import WorkingHours, parse_spans, schema
+from qc_engine.text.workhours import WorkingHours, parse_spans, schema
 
 SH = "Asia/Shanghai"
 

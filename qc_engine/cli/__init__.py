@@ -7,15 +7,15 @@ import sys
 
 import click
 
-from .. import __version__
-from ..plugins import load_plugins
-from .audit import audit
-from .orders import orders_group
-from .plugins import plugins_group
-from .report import report
-from .review import review_group
-from .sample import sample
-from .rules import rules_group
+from qc_engine import __version__
+from qc_engine.plugins import load_plugins
+from qc_engine.cli.audit import audit
+from qc_engine.cli.orders import orders_group
+from qc_engine.cli.plugins import plugins_group
+from qc_engine.cli.report import report
+from qc_engine.cli.review import review_group
+from qc_engine.cli.sample import sample
+from qc_engine.cli.rules import rules_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..customers import SALT_ENV, salt_from_environment
-from ..rulefiles import RuleFileError
-from ..runner import AuditOptions, RunSummary, UsageErrors, default_workers, run_audit
-from .orders import print_summary as print_orders
+from qc_engine.store.customers import SALT_ENV, salt_from_environment
+from qc_engine.rulefiles.files import RuleFileError
+from qc_engine.run.runner import AuditOptions, RunSummary, UsageErrors, default_workers, run_audit
+from qc_engine.cli.orders import print_summary as print_orders
 
 CATEGORY_NAMES = {
     "latency": "响应时效 latency",

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from ..customers import SALT_ENV, salt_from_environment
-from ..orders import ORDER_FIELDS, OrdersError, OrdersOptions, OrdersSummary, apply_orders
-from ..rulefiles import RuleFileError
+from qc_engine.store.customers import SALT_ENV, salt_from_environment
+from qc_engine.orders import ORDER_FIELDS, OrdersError, OrdersOptions, OrdersSummary, apply_orders
+from qc_engine.rulefiles.files import RuleFileError
 
 
 def _column_map(pairs: tuple[str, ...]) -> dict[str, str]:

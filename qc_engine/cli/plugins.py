@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from ..plugins import load_plugins
-from ..orders import order_loaders
-from ..registry import collect
+from qc_engine.plugins import load_plugins
+from qc_engine.orders import order_loaders
+from qc_engine.plugins import collect
 
 
 @click.group("plugins")

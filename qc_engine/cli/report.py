@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..store import open_db
+from qc_engine.store import open_db
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -41,7 +41,7 @@ def report(db_path, day, shop, out_dir, lang, show_sample):
     Example:
       qc report --db qc.db --date 2026-11-20 --out reports/2026-11-20/
     """
-    from ..reports import NoDataError, build_reports  # here: every other command starts without the report makers
+    from qc_engine.reports import NoDataError, build_reports  # here: every other command starts without the report makers
 
     db = open_existing_db(db_path)
     try:
@@ -54,7 +54,7 @@ def report(db_path, day, shop, out_dir, lang, show_sample):
                f"{summary.duration_s:.1f}s: {summary.out_dir / 'index.html'}")
     click.echo(f"  Excel: {summary.xlsx}")
     if show_sample:
-        from ..sampling import stored_sample
+        from qc_engine.review.sampling import stored_sample
 
         db = open_db(db_path)
         try:

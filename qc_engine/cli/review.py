@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from ..rulefiles import RuleFileError
-from ..review import ReviewError, add_manual_finding, allowlist_phrase, append_allowlist, list_reviews, record_verdict
-from .report import check_day, open_existing_db
+from qc_engine.rulefiles.files import RuleFileError
+from qc_engine.review.verdicts import ReviewError, add_manual_finding, allowlist_phrase, append_allowlist, list_reviews, record_verdict
+from qc_engine.cli.report import check_day, open_existing_db
 
 db_option = click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
                          help="The SQLite file `qc audit` wrote.")
@@ -84,9 +84,9 @@ def _check_allowlist_possible(db_path, finding_id):
 
 
 def _schema():
-    from ..plugins import load_plugins
-    from ..registry import collect
-    from ..rulefiles import rule_file_schema
+    from qc_engine.plugins import load_plugins
+    from qc_engine.plugins import collect
+    from qc_engine.rulefiles.files import rule_file_schema
 
     return rule_file_schema(collect(load_plugins()).section_schemas())
 

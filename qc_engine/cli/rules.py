@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from ..plugins import load_plugins
-from ..registry import collect
-from ..rulefiles import RuleFileError, load_rule_file, rule_file_paths, rule_file_schema
-from ..ruletests import run_file_tests
-from .reference import render_reference
+from qc_engine.plugins import load_plugins
+from qc_engine.plugins import collect
+from qc_engine.rulefiles.files import RuleFileError, load_rule_file, rule_file_paths, rule_file_schema
+from qc_engine.rulefiles.selftest import run_file_tests
+from qc_engine.cli.reference import render_reference
 
 
 def _registry(plugin_files=()):

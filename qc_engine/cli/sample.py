@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from ..sampling import default_seed, draw_sample, store_sample
-from .report import check_day, open_existing_db
+from qc_engine.review.sampling import default_seed, draw_sample, store_sample
+from qc_engine.cli.report import check_day, open_existing_db
 
 
 @click.command("sample")

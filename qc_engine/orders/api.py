@@ -6,11 +6,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterator
 
-from ..model import Rejected
-from ..normalize import zone
-from ..plugins import Plugins
-from ..privacy import mask_text
-from .fields import FieldError, cell_text, clean_order_id, normalize_status, parse_amount, parse_local_time
+from qc_engine.model import Rejected
+from qc_engine.ingest.normalize import zone
+from qc_engine.plugins import Plugins
+from qc_engine.text.personal_data import mask_text
+from qc_engine.orders.fields import FieldError, cell_text, clean_order_id, normalize_status, parse_amount, parse_local_time
 
 # The only keys an order record may carry: nothing else from an export is ever kept.
 ORDER_FIELDS = ("order_id", "buyer", "shop", "created_at", "paid_at", "amount", "status")

@@ -7,15 +7,15 @@ from typing import Any
 
 import sqlite_utils
 
-from ..customers import customer_key_function
-from ..plugins import load_plugins
-from ..registry import collect
-from ..store import open_db
-from .api import OrderLoadOptions, order_loaders
-from .conversion import ShopDayFigures
-from .daily import shift_day, refresh_sales
-from .importer import import_orders
-from .settings import SettingsBook
+from qc_engine.store.customers import customer_key_function
+from qc_engine.plugins import load_plugins
+from qc_engine.plugins import collect
+from qc_engine.store import open_db
+from qc_engine.orders.api import OrderLoadOptions, order_loaders
+from qc_engine.orders.conversion import ShopDayFigures
+from qc_engine.orders.daily import shift_day, refresh_sales
+from qc_engine.orders.importer import import_orders
+from qc_engine.orders.settings import SettingsBook
 
 
 class OrdersError(Exception):

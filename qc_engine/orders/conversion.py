@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .fields import CLOSED, COMPLETED, OTHER, PAID, REFUNDED, REFUNDING, SHIPPED, UNPAID
-from .settings import SalesSettings
+from qc_engine.orders.fields import CLOSED, COMPLETED, OTHER, PAID, REFUNDED, REFUNDING, SHIPPED, UNPAID
+from qc_engine.orders.settings import SalesSettings
 
 
 @dataclass(slots=True)

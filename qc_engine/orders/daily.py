@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import sqlite_utils
 
-from ..store import write_transaction
-from ..privacy import mask_text
-from .conversion import Contact, OrderFact, SalesResult, compute_sales
-from .settings import SalesSettings
+from qc_engine.store import write_transaction
+from qc_engine.text.personal_data import mask_text
+from qc_engine.orders.conversion import Contact, OrderFact, SalesResult, compute_sales
+from qc_engine.orders.settings import SalesSettings
 
 CHUNK = 500  # values per IN (...): below SQLite's variable limit
 LOOKBACK_DAYS = 31  # an order created this long before a chat can still be paid during it (催付)

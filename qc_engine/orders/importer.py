@@ -6,14 +6,14 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ..loaders import iter_input_files
-from ..model import Rejected
-from ..loaders import detect_loader
-from ..store import write_transaction
-from ..privacy import mask_text
-from .api import Order, OrderFileError, OrderLoadOptions, RegisteredOrderLoader, clean_order
-from .fields import FieldError
-from .settings import SettingsBook
+from qc_engine.ingest.loaders import iter_input_files
+from qc_engine.model import Rejected
+from qc_engine.ingest.loaders import detect_loader
+from qc_engine.store import write_transaction
+from qc_engine.text.personal_data import mask_text
+from qc_engine.orders.api import Order, OrderFileError, OrderLoadOptions, RegisteredOrderLoader, clean_order
+from qc_engine.orders.fields import FieldError
+from qc_engine.orders.settings import SettingsBook
 
 BATCH = 1000
 ORDER_COLUMNS = ("order_id", "shop", "buyer_key", "created_at", "paid_at", "amount", "status", "source_file", "run_id")

@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..registry import Registry
-from ..rulefiles import merged_config
-from ..ruleset import RuleBook
-from ..schemas import load_schema
+from qc_engine.plugins import Registry
+from qc_engine.rulefiles.files import merged_config
+from qc_engine.audit.ruleset import RuleBook
+from qc_engine.schemas import load_schema
 
 DEFAULT_WINDOW_DAYS = 1
 

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 from typing import Iterator
 
-from .api import OrderFileError
+from qc_engine.orders.api import OrderFileError
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_HEADER_SCAN_ROWS = 5  # some exports put a title line above the header

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import html
-from .data import NoDataError, ReportData, load_report_data
-from .i18n import Words
-from .tables import cleaned, sheets, write_csv, write_xlsx
+from qc_engine.reports import html
+from qc_engine.reports.data import NoDataError, ReportData, load_report_data
+from qc_engine.reports.i18n import Words
+from qc_engine.reports.tables import cleaned, sheets, write_csv, write_xlsx
 
 __all__ = ["NoDataError", "ReportSummary", "build_reports", "load_report_data"]
 

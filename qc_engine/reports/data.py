@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlite_utils
 
-from ..rollup import LATEST_VERDICTS_SQL, effective_scores_sql, rebuild_agent_daily
-from ..sampling import stored_sample
+from qc_engine.review.rollup import LATEST_VERDICTS_SQL, effective_scores_sql, rebuild_agent_daily
+from qc_engine.review.sampling import stored_sample
 
 WINDOW_DAYS = 7
 CONTEXT_BEFORE = 3

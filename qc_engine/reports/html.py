@@ -8,10 +8,10 @@ import hashlib
 import re
 from html import escape
 
-from ..privacy import mask_text
-from . import svg
-from .data import FINDINGS_SHOWN_PER_AGENT, ReportData, messages_around, shown_findings, top_things
-from .i18n import Words
+from qc_engine.text.personal_data import mask_text
+from qc_engine.reports import svg
+from qc_engine.reports.data import FINDINGS_SHOWN_PER_AGENT, ReportData, messages_around, shown_findings, top_things
+from qc_engine.reports.i18n import Words
 
 RESPONSE_RATE_TARGET = 0.9
 FIRST_RESPONSE_TARGET_S = 30.0

@@ -8,9 +8,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ..privacy import mask_text
-from .data import ReportData
-from .i18n import Words
+from qc_engine.text.personal_data import mask_text
+from qc_engine.reports.data import ReportData
+from qc_engine.reports.i18n import Words
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .migrations import migrate
+from qc_engine.store.migrations import migrate
 
 BUSY_TIMEOUT_MS = 60_000
 

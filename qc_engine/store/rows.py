@@ -12,8 +12,8 @@ from typing import Callable
 
 import msgspec
 
-from ..model import AuditResult, Conversation, Rejected
-from ..privacy import mask_text
+from qc_engine.model import AuditResult, Conversation, Rejected
+from qc_engine.text.personal_data import mask_text
 
 CONVERSATION_COLUMNS = (
     "conversation_id", "shop", "platform", "customer", "day", "started_at", "ended_at", "agents", "primary_agent",

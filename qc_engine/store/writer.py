@@ -8,8 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
-from .db import write_transaction
-from .rows import (
+from qc_engine.store.db import write_transaction
+from qc_engine.store.rows import (
     CONVERSATION_COLUMNS, FINDING_COLUMNS, METRIC_COLUMNS, ORDINAL, REJECTED_COLUMNS, RULE_ERROR_COLUMNS, TABLES, Rows,
 )
 

@@ -1,0 +1,1 @@
+"""Transcript loaders for the platforms' exports, registered through the qc_engine entry-point group."""

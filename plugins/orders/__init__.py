@@ -1,0 +1,1 @@
+"""Order-export loaders for the sales figures."""

@@ -1,0 +1,1 @@
+"""The built-in rules, registered through the qc_engine entry-point group like any vendor's."""

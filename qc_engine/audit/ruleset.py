@@ -1,0 +1,88 @@
+"""The rules that judge one shop: defaults, general files and the shop's own, compiled once per run."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qc_engine.plugins import Registry
+from qc_engine.rulefiles.files import RuleFile, load_rule_file, merged_config, rule_file_paths, rule_file_schema
+from qc_engine.audit.rule import Rule
+from qc_engine.audit.scoring import Scorecard
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    plugin: str
+    has_metrics: bool = True  # False: the rule keeps the base class's empty metrics(), not worth a call
+
+    def __post_init__(self):
+        self.has_metrics = type(self.rule).metrics is not Rule.metrics
+
+
+@dataclass
+class RuleSet:
+    """Everything needed to audit a conversation of one shop; built once, used for all its conversations."""
+
+    rules: list[CompiledRule]
+    config: dict[str, Any]
+    files: tuple[RuleFile, ...]
+    setup_errors: list[str] = field(default_factory=list)
+    file_ids: tuple[str, ...] = ()  # "name@sha" of each file, recorded with every conversation it judges
+    scorecard: Scorecard = field(init=False)
+
+    def __post_init__(self):
+        self.file_ids = tuple(f"{Path(f.path).name}@{f.sha256[:12]}" for f in self.files)
+        self.scorecard = Scorecard(self.config)
+
+
+class RuleBook:
+    """All rule files of a run; hands out the compiled rule set for each shop."""
+
+    def __init__(self, registry: Registry, extra_files: list[str | Path] = ()):
+        self.registry = registry
+        self.schema = rule_file_schema(registry.section_schemas())
+        self.default_files = [load_rule_file(p, self.schema) for p in registry.default_rule_files]
+        self.files = [load_rule_file(p, self.schema) for p in rule_file_paths(list(extra_files))]
+        self._cache: dict[tuple[int, ...], RuleSet] = {}
+        self._by_shop: dict[str, RuleSet] = {}
+        self.setup_errors: list[str] = []  # of every rule set compiled so far, in order
+
+    @property
+    def all_files(self) -> list[RuleFile]:
+        return self.default_files + self.files
+
+    def files_for(self, shop: str) -> tuple[RuleFile, ...]:
+        general = [f for f in self.files if f.shops is None]
+        own = [f for f in self.files if f.shops is not None and f.applies_to(shop)]
+        return tuple(self.default_files + general + own)
+
+    def for_shop(self, shop: str) -> RuleSet:
+        ruleset = self._by_shop.get(shop)
+        if ruleset is None:
+            ruleset = self._by_shop[shop] = self._compile_for(shop)
+        return ruleset
+
+    def _compile_for(self, shop: str) -> RuleSet:
+        files = self.files_for(shop)
+        key = tuple(id(f) for f in files)
+        ruleset = self._cache.get(key)
+        if ruleset is None:
+            ruleset = self._cache[key] = compile_ruleset(self.registry, files)
+            self.setup_errors.extend(ruleset.setup_errors)
+        return ruleset
+
+
+def compile_ruleset(registry: Registry, files: tuple[RuleFile, ...] | list[RuleFile]) -> RuleSet:
+    config = merged_config(list(files))
+    settings = config.get("rules") or {}
+    compiled, errors = [], []
+    for reg in registry.rules:
+        if (settings.get(reg.cls.id) or {}).get("enabled", True) is False:
+            continue
+        try:
+            compiled.append(CompiledRule(reg.cls(config), reg.plugin))
+        except Exception as exc:  # noqa: BLE001 - a rule that cannot start is reported, the rest run
+            errors.append(f"rule {reg.cls.id} ({reg.plugin}) could not start: {type(exc).__name__}: {exc}")
+    return RuleSet(compiled, config, tuple(files), errors)
