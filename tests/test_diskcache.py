@@ -1,7 +1,7 @@
 import marshal
 
 from qc_engine.text.diskcache import CACHE_DIR_ENV, cached, file_key
-from qc_engine.text.phrases import _JiebaDictionary, _index, _jieba_dictionary
+from qc_engine.text.segment import JiebaDictionary, dictionary_index, jieba_dictionary
 
 
 def _counting(value):
@@ -57,13 +57,13 @@ def test_file_key_changes_with_the_file(tmp_path):
 
 
 def test_jieba_dictionary_from_the_cached_index_is_the_same(tmp_path, monkeypatch):
-    fresh = _jieba_dictionary()
+    fresh = jieba_dictionary()
     data = fresh._data
     monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
-    index = cached("jieba-index", "test", lambda: _index(data), lambda v: True)
+    index = cached("jieba-index", "test", lambda: dictionary_index(data), lambda v: True)
     again = cached("jieba-index", "test", lambda: None, lambda v: True)  # read back from disk
     assert again == index
-    rebuilt = _JiebaDictionary(data, again)
+    rebuilt = JiebaDictionary(data, again)
     text = "全网最低价格加微信去死皮膏最好看"
     rebuilt.load_for(text)
     fresh.load_for(text)
