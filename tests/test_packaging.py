@@ -19,10 +19,14 @@ def test_every_python_package_is_listed():
 
 
 def test_every_built_in_plugin_module_has_an_entry_point():
+    """A plugin is a module or a package of plugins/<kind>/ (a package's own modules are its parts)."""
     entry_points = set(PYPROJECT["project"]["entry-points"]["qc_engine"].values())
-    modules = {
-        "qc_plugins." + ".".join(p.relative_to(ROOT / "plugins").with_suffix("").parts)
-        for p in (ROOT / "plugins").rglob("*.py")
-        if p.stem != "__init__"
-    }
+    plugins = ROOT / "plugins"
+    modules = {"qc_plugins." + p.stem for p in plugins.glob("*.py") if p.stem != "__init__"}
+    for kind in (d for d in plugins.iterdir() if (d / "__init__.py").is_file()):
+        for p in kind.iterdir():
+            if p.suffix == ".py" and p.stem != "__init__":
+                modules.add(f"qc_plugins.{kind.name}.{p.stem}")
+            elif (p / "__init__.py").is_file():
+                modules.add(f"qc_plugins.{kind.name}.{p.name}")
     assert modules == entry_points

@@ -5,10 +5,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qc_engine.text.phrases import Entry, PhraseMatcher, _jieba_bounds, _jieba_dictionary
+from qc_engine.text.phrases import Entry, PhraseMatcher
+from qc_engine.text.segment import jieba_dictionary, word_bounds
 from qc_engine.testing import fresh_registry, ruleset_for
 from qc_engine.text.fold import fold, fold_map, simplify
-from qc_plugins.rules.forbidden_phrases import expand, matcher_for, merged_lists
+from qc_plugins.rules.forbidden_phrases.lists import expand, matcher_for, merged_lists
 
 SEPARATORS = [" ", "\u3000", "\u200b", "\u200d", "\ufeff", "-", ".", "*", "_", "~", "|", "/", "·", "\U0001F600", "\u00ad"]
 # Chat-like text: Han (simplified and traditional), ASCII, full-width, punctuation, separators, emoji.
@@ -100,7 +101,7 @@ def jieba_tokenizer():
 
 
 def test_jieba_dictionary_is_jiebas(jieba_tokenizer):
-    ours = _jieba_dictionary()
+    ours = jieba_dictionary()
     ours.load_for("".join(ours._runs))
     assert ours.freq == jieba_tokenizer.FREQ
     assert ours.total == jieba_tokenizer.total
@@ -110,7 +111,7 @@ def test_jieba_dictionary_is_jiebas(jieba_tokenizer):
 @given(TEXTS | st.text(st.sampled_from(list("最好看的衣服去死皮膏全网最低价格加微信\r\n \t。a1-")), max_size=30))
 def test_word_boundaries_are_jiebas(jieba_tokenizer, text):
     for t in (text, fold(text)):
-        assert _jieba_bounds(t) == {0} | {end for _word, _start, end in jieba_tokenizer.tokenize(t, HMM=False)}
+        assert word_bounds(t) == {0} | {end for _word, _start, end in jieba_tokenizer.tokenize(t, HMM=False)}
 
 
 def test_matcher_boundary_start_lets_the_word_go_on():

@@ -1,0 +1,179 @@
+"""The rule-file section ``forbidden_phrases`` (its schema) and its compilation into one phrase matcher.
+
+Lists with the same name are merged, ``{name}`` placeholders expand to their variants, and
+the matcher is compiled once per distinct section, shared by FP01-FP05 of a shop.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from functools import lru_cache
+from typing import Any, Iterable
+
+from qc_engine.model import SEVERITIES
+from qc_engine.text.phrases import BOUNDARIES, DEFAULT_REGEX_TIMEOUT, Entry, PhraseMatcher, compile_regex
+
+SECTION = "forbidden_phrases"
+RULE_IDS = ("FP01", "FP02", "FP03", "FP04", "FP05")
+MAX_EXPANSIONS = 2000  # per phrase: {a}{b}{c} must not explode
+_PLACEHOLDER = re.compile(r"\{([^{}]{1,20})\}")
+
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
+_SEVERITY = {"enum": list(SEVERITIES)}
+_BOUNDARY = {"enum": list(BOUNDARIES), "description": "word: whole words only; start: the phrase may begin a longer word; none: anywhere."}
+_PHRASE = {
+    "oneOf": [
+        _TEXT,
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["phrase"],
+            "properties": {"phrase": _TEXT, "severity": _SEVERITY, "boundary": _BOUNDARY},
+        },
+    ]
+}
+_REGEX = {
+    "oneOf": [
+        {"type": "string", "minLength": 1, "maxLength": 500},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["pattern"],
+            "properties": {
+                "pattern": {"type": "string", "minLength": 1, "maxLength": 500},
+                "name": {"type": "string", "maxLength": 100, "description": "Shown in findings instead of the pattern."},
+                "severity": _SEVERITY,
+                "only_if_contains": {
+                    "type": "array", "items": _TEXT, "maxItems": 100,
+                    "description": "Run the regex only on messages containing one of these (speed).",
+                },
+            },
+        },
+    ]
+}
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Forbidden-phrase lists (rules FP01-FP05). Lists add to the defaults; allow entries win over deny entries.",
+    "properties": {
+        "check_bots": {"type": "boolean", "description": "Also check bot / auto-reply messages (default false)."},
+        "regex_timeout_ms": {"type": "number", "minimum": 1, "maximum": 1000},
+        "allow": {"type": "array", "items": _TEXT, "maxItems": 100000},
+        "variants": {
+            "type": "object",
+            "description": "{name} in a phrase stands for each variant listed under name.",
+            "propertyNames": {"pattern": "^[^{}]{1,20}$"},
+            "additionalProperties": {"type": "array", "items": {"type": "string", "maxLength": 50}, "maxItems": 500},
+        },
+        "lists": {
+            "type": "array",
+            "maxItems": 1000,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 60},
+                    "rule": {"enum": list(RULE_IDS)},
+                    "title": {"type": "string", "maxLength": 100},
+                    "severity": _SEVERITY,
+                    "expected": {"type": "string", "maxLength": 300},
+                    "boundary": _BOUNDARY,
+                    "skip_negated": {"type": "boolean"},
+                    "phrases": {"type": "array", "items": _PHRASE, "maxItems": 100000},
+                    "regexes": {"type": "array", "items": _REGEX, "maxItems": 1000},
+                    "allow": {"type": "array", "items": _TEXT, "maxItems": 100000},
+                },
+            },
+        },
+    },
+}
+
+
+def merged_lists(section: dict[str, Any]) -> list[dict[str, Any]]:
+    """The section's lists with same-name lists merged: entries add up, later settings replace."""
+    by_name: dict[str, dict[str, Any]] = {}
+    for item in section.get("lists") or []:
+        merged = by_name.setdefault(item["name"], {"phrases": [], "regexes": [], "allow": []})
+        for key, value in item.items():
+            if key in ("phrases", "regexes", "allow"):
+                merged[key] = merged[key] + list(value)
+            else:
+                merged[key] = value
+    return list(by_name.values())
+
+
+def expand(phrase: str, variants: dict[str, list[str]]) -> list[str]:
+    """Every spelling of a phrase whose {name} placeholders stand for their variants."""
+    names = _PLACEHOLDER.findall(phrase)
+    if not names:
+        return [phrase]
+    unknown = [n for n in names if n not in variants]
+    if unknown:
+        raise ValueError(f"phrase {phrase!r} uses {{{unknown[0]}}}, which forbidden_phrases.variants does not define")
+    total = 1
+    for n in names:
+        total *= max(1, len(variants[n]))
+    if total > MAX_EXPANSIONS:
+        raise ValueError(f"phrase {phrase!r} expands to {total} spellings (at most {MAX_EXPANSIONS})")
+    parts = _PLACEHOLDER.split(phrase)  # literal, name, literal, name, ..., literal
+    choices = [[p] if i % 2 == 0 else (variants[p] or [""]) for i, p in enumerate(parts)]
+    return ["".join(c) for c in itertools.product(*choices)]
+
+
+@lru_cache(maxsize=64)
+def _compile(section_json: str) -> tuple[PhraseMatcher, tuple[tuple[str, str], ...]]:
+    """The shared matcher, and (rule id, problem) for each entry that could not be used.
+
+    A bad entry (invalid regex, unknown {variant}) is left out and reported by the
+    rule that owns it only, so a shop's broken FP05 regex does not stop FP01-FP04.
+    """
+    section = json.loads(section_json)
+    variants = {k: list(dict.fromkeys(v)) for k, v in (section.get("variants") or {}).items()}
+    phrases, regexes, allow, problems = [], [], [], []
+
+    def spellings(text: str, rules: Iterable[str]) -> list[str]:
+        try:
+            return expand(text, variants)
+        except ValueError as exc:
+            problems.extend((rule, str(exc)) for rule in rules)
+            return []
+
+    for text in section.get("allow") or []:
+        allow.extend((p, None) for p in spellings(text, RULE_IDS))
+    for lst in merged_lists(section):
+        rule, group = lst.get("rule", "FP05"), lst["name"]
+        base = dict(rule=rule, group=group, skip_negated=bool(lst.get("skip_negated", False)))
+        for item in lst["phrases"]:
+            item = {"phrase": item} if isinstance(item, str) else item
+            settings = dict(severity=item.get("severity") or lst.get("severity", ""),
+                            boundary=item.get("boundary") or lst.get("boundary", "word"), **base)
+            phrases.extend((p, Entry(label=p, **settings)) for p in spellings(item["phrase"], [rule]))
+        for item in lst["regexes"]:
+            item = {"pattern": item} if isinstance(item, str) else item
+            entry = Entry(label=item.get("name") or item["pattern"], severity=item.get("severity") or lst.get("severity", ""),
+                          is_regex=True, **base)
+            try:
+                compile_regex(item["pattern"], group)
+            except ValueError as exc:
+                problems.append((rule, str(exc)))
+                continue
+            regexes.append((item["pattern"], entry, item.get("only_if_contains") or ()))
+        for text in lst["allow"]:
+            allow.extend((p, group) for p in spellings(text, [rule]))
+    timeout = float(section.get("regex_timeout_ms", DEFAULT_REGEX_TIMEOUT * 1000)) / 1000
+    return PhraseMatcher(phrases, regexes, allow, regex_timeout=timeout), tuple(problems)
+
+
+def matcher_for(config: dict[str, Any], rule_id: str | None = None) -> PhraseMatcher:
+    """The compiled matcher of a merged configuration (shared by FP01-FP05 of the same shop).
+
+    With ``rule_id``: ValueError describing the first unusable entry of that rule's lists.
+    """
+    section = config.get(SECTION) or {}
+    matcher, problems = _compile(json.dumps(section, ensure_ascii=False, sort_keys=True))
+    mine = [problem for rule, problem in problems if rule == rule_id]
+    if mine:
+        raise ValueError(f"{SECTION}: {mine[0]}" + (f" (and {len(mine) - 1} more)" if len(mine) > 1 else ""))
+    return matcher
