@@ -29,10 +29,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import daygen  # noqa: E402
+from qc_engine.reports.i18n import CATEGORIES  # noqa: E402 - the built-in categories
 
 DATA = HERE / "data"
 CURVE = (10_000, 100_000, 1_000_000)
-CATEGORIES = ("latency", "forbidden_phrase", "privacy_leak", "script_adherence")
 
 
 @dataclass

@@ -7,8 +7,9 @@ from typing import Any, Iterator
 import msgspec
 
 ROLES = ("customer", "agent", "bot", "system")
-CATEGORIES = ("latency", "forbidden_phrase", "privacy_leak", "script_adherence")
 SEVERITIES = ("info", "minor", "major", "critical")
+# The time zone of times that carry no offset, unless a record, a rule file or `--timezone` says otherwise.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 # Messages, findings and figures are made by the million on a busy day: as msgspec structures they are
@@ -31,7 +32,7 @@ class Conversation:
     platform: str
     customer: str
     messages: list[Message]
-    tz: str = "Asia/Shanghai"
+    tz: str = DEFAULT_TIMEZONE
     source_file: str = ""
     source_line: int | None = None
     # Derived facts several rules share (e.g. the latency rounds), computed once per conversation.

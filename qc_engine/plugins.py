@@ -93,15 +93,6 @@ def load_plugins(plugin_files: list[str | Path] = (), entry_point_group: str = E
     return plugins
 
 
-def plugin_of(plugins: Plugins, obj) -> str:
-    """The name of the plugin a rule or loader class came from (by its module)."""
-    module = getattr(obj, "__module__", "")
-    for info in plugins.info:
-        if info.module == module:
-            return info.name
-    return module
-
-
 @dataclass
 class RegisteredRule:
     cls: type[Rule]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 from qc_engine.audit.engine import audit_conversation
-from qc_engine.model import AuditResult, Conversation, Message
+from qc_engine.model import DEFAULT_TIMEZONE, AuditResult, Conversation, Message
 from qc_engine.ingest.normalize import parse_ts, zone
 from qc_engine.plugins import load_plugins
 from qc_engine.plugins import Registry, collect
@@ -26,7 +26,7 @@ def conversation_from_lines(
     lines: Iterable[str | tuple[str, int, str]],
     shop: str = TEST_SHOP,
     start: str = DEFAULT_START,
-    tz: str = "Asia/Shanghai",
+    tz: str = DEFAULT_TIMEZONE,
     conversation_id: str = "test-1",
     customer: str = "buyer_1",
     agent: str | None = None,

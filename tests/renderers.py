@@ -113,10 +113,15 @@ def write(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -
 
 
 def load_all(loader, path: Path, **options):
-    """(records' data, rejections) from loading a file with a loader and LoadOptions(**options)."""
+    """(records' data, rejections) from loading a file with a loader and LoadOptions(**options).
+
+    The loader gets the default rule file's bot names besides any given, as in a run.
+    """
     from qc_engine import LoadOptions, RawRecord
     from qc_engine.ingest.loaders import each_record
+    from qc_engine.rulefiles.files import core_defaults
 
+    options["bots"] = frozenset(core_defaults()["bots"]) | options.get("bots", frozenset())
     records, rejected = [], []
     for item in each_record(loader.load(path, LoadOptions(**options))):
         (records if isinstance(item, RawRecord) else rejected).append(item)

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from qc_engine.audit.engine import audit_conversation
-from qc_engine.model import CATEGORIES
+from qc_engine.reports.i18n import CATEGORIES
 from qc_engine.testing import conversation_from_lines, fresh_registry, ruleset_for
 
 REGISTRY = fresh_registry()

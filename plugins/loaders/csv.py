@@ -26,7 +26,6 @@ from qc_engine.ingest.encoding import BAD_BYTES, head_text, open_text_or_rejecti
 from qc_engine.ingest.normalize import MAX_RAW_CHARS, zone
 from qc_engine.ingest.roles import placeholder_type, resolver_for
 
-FIELDS = ("conversation_id", "shop", "ts", "role", "sender", "text", "customer", "platform", "type")
 REQUIRED = ("conversation_id", "ts", "text")
 ALIASES = {
     "conversation_id": ("conversation_id", "conversation", "session_id", "session", "chat_id", "会话id", "会话编号", "对话id", "会话"),

@@ -1,12 +1,13 @@
-"""The scorecard: each conversation starts at 100, findings deduct, red lines zero it."""
+"""The scorecard: each conversation starts at a shop's starting score, findings deduct, red lines zero it.
+
+The figures live in the rule files (``scoring`` in ``rules/defaults/core.yaml``, which a shop may override).
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from qc_engine.model import Finding
-
-DEFAULT_START = 100.0
-DEFAULT_WEIGHTS = {"info": 0.0, "minor": 2.0, "major": 5.0, "critical": 10.0}
+from qc_engine.rulefiles.files import core_defaults, merge
 
 
 class Scorecard:
@@ -15,9 +16,10 @@ class Scorecard:
     __slots__ = ("start", "weights")
 
     def __init__(self, config: dict[str, Any]):
-        scoring = config.get("scoring") or {}
-        self.start = float(scoring.get("start", DEFAULT_START))
-        self.weights = {**DEFAULT_WEIGHTS, **(scoring.get("weights") or {})}
+        # The merged configuration carries core.yaml's scoring; a rule book built without it still scores alike.
+        scoring = merge(core_defaults()["scoring"], config.get("scoring") or {})
+        self.start = float(scoring["start"])
+        self.weights = {severity: float(points) for severity, points in scoring["weights"].items()}
 
     def assign_points(self, findings: list[Finding]) -> None:
         """Fill in the points each finding deducts (a rule's own ``points`` setting wins)."""

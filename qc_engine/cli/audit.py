@@ -7,18 +7,12 @@ from pathlib import Path
 
 import click
 
+from qc_engine.model import DEFAULT_TIMEZONE
 from qc_engine.store.customers import SALT_ENV, salt_from_environment
 from qc_engine.rulefiles.files import RuleFileError
 from qc_engine.run.runner import AuditOptions, RunSummary, UsageErrors, default_workers, run_audit
 from qc_engine.cli.orders import print_summary as print_orders
-
-CATEGORY_NAMES = {
-    "latency": "响应时效 latency",
-    "forbidden_phrase": "违规用语 forbidden phrases",
-    "privacy_leak": "隐私泄露 privacy leaks",
-    "script_adherence": "话术规范 script adherence",
-}
-
+from qc_engine.reports.i18n import category_in_both
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -34,7 +28,7 @@ CATEGORY_NAMES = {
               help="Processes that run the rules in parallel, beside the one that reads and writes (which audits "
                    "too while they are all busy, when it has a core of its own). Default: one fewer than the CPU "
                    "cores, at least 1.")
-@click.option("--timezone", default="Asia/Shanghai", show_default=True,
+@click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True,
               help="Time zone of exports whose times carry no offset.")
 @click.option("--shop", default=None, help="Shop name for exports that do not say which shop they are from.")
 @click.option("--loader-option", "loader_options", multiple=True, metavar="KEY=VALUE",
@@ -108,7 +102,7 @@ def _print_summary(s: RunSummary, quiet: bool) -> None:
         return
     click.echo(line)
     for cat, n in sorted(s.findings.items(), key=lambda kv: -kv[1]):
-        click.echo(f"  {CATEGORY_NAMES.get(cat, cat)}: {n:,}")
+        click.echo(f"  {category_in_both(cat)}: {n:,}")
     if s.rejected:
         click.echo(f"  {s.rejected:,} records could not be used; see the 'rejected' table (file, line, reason).")
     for plugin, n in s.rule_errors.most_common():

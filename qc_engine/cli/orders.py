@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from qc_engine.model import DEFAULT_TIMEZONE
 from qc_engine.store.customers import SALT_ENV, salt_from_environment
 from qc_engine.orders import ORDER_FIELDS, OrdersError, OrdersOptions, OrdersSummary, apply_orders
 from qc_engine.rulefiles.files import RuleFileError
@@ -36,7 +37,7 @@ def orders_group():
 @click.option("--plugin", "plugin_files", multiple=True, type=click.Path(path_type=Path),
               help="A plugin .py file with an order loader to use for this import. Repeatable.")
 @click.option("--shop", default=None, help="Shop name, for exports without a 店铺名称 (shop) column.")
-@click.option("--timezone", default="Asia/Shanghai", show_default=True,
+@click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True,
               help="Time zone of order times, unless the shop's rule file says otherwise.")
 @click.option("--column", "columns", multiple=True, metavar="FIELD=HEADER",
               help="For a generic CSV: which column holds a field, e.g. --column order_id=单号. Repeatable.")

@@ -8,6 +8,8 @@ import click
 from qc_engine.rulefiles.files import RuleFileError
 from qc_engine.review.verdicts import ReviewError, add_manual_finding, allowlist_phrase, append_allowlist, list_reviews, record_verdict
 from qc_engine.cli.report import check_day, open_existing_db
+from qc_engine.model import SEVERITIES
+from qc_engine.reports.i18n import CATEGORIES
 
 db_option = click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
                          help="The SQLite file `qc audit` wrote.")
@@ -93,11 +95,11 @@ def _schema():
 
 @review_group.command("add")
 @click.argument("conversation_id")
-@click.option("--category", required=True, help="latency, forbidden_phrase, privacy_leak, script_adherence or your own word.")
+@click.option("--category", required=True, help=f"{', '.join(CATEGORIES)} or your own word.")
 @click.option("--note", required=True, help="What went wrong, in plain words (the agent reads it).")
 @click.option("--message", "message_index", type=int, default=None, help="Number of the message it is about (0 = first).")
 @click.option("--points", type=click.FloatRange(0, 100), default=0.0, show_default=True, help="Points to deduct.")
-@click.option("--severity", type=click.Choice(["info", "minor", "major", "critical"]), default="minor", show_default=True)
+@click.option("--severity", type=click.Choice(SEVERITIES), default="minor", show_default=True)
 @click.option("--agent", default=None, help="Agent responsible. Default: who wrote that message, else the main agent.")
 @db_option
 @reviewer_option

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Iterable, Iterator
 
-from qc_engine.model import RawLines, RawRecord, Rejected
+from qc_engine.model import DEFAULT_TIMEZONE, RawLines, RawRecord, Rejected
 from qc_engine.ingest.normalize import MAX_RAW_CHARS
 
 SNIFF_BYTES = 64 * 1024
@@ -16,9 +16,9 @@ SNIFF_BYTES = 64 * 1024
 class LoadOptions:
     """What a loader may need to know beyond the file itself."""
 
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     agents: frozenset[str] = frozenset()  # sender names known to be human agents
-    bots: frozenset[str] = frozenset()  # sender names known to be bots / auto-replies
+    bots: frozenset[str] = frozenset()  # bot / auto-reply names: the rule files' `bots` (core.yaml's and shops')
     shop: str | None = None  # shop name when the export does not carry one
     extra: dict[str, Any] = field(default_factory=dict)  # loader-specific options
 
@@ -86,10 +86,6 @@ def detect_loader(path: Path, loaders: list):
         if score > best_score:
             best, best_score = loader, score
     return best
-
-
-def rejected_from(record: RawRecord, reason: str, raw: str) -> Rejected:
-    return Rejected(source_file=record.source_file, reason=reason, raw=raw, line=record.line, offset=record.offset)
 
 
 class SessionDraft:

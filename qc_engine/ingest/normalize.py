@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
-from qc_engine.model import ROLES, Conversation, Message, RawRecord, Rejected
+from qc_engine.model import DEFAULT_TIMEZONE, ROLES, Conversation, Message, RawRecord, Rejected
 from qc_engine.schemas import load_schema
 
-DEFAULT_TZ = "Asia/Shanghai"
 # One string object per role, not one per message: rows carrying them pickle (to the writer) as references.
 _ROLES = {role: role for role in ROLES}
 MAX_RAW_CHARS = 4000
@@ -156,7 +155,7 @@ def raw_text(data) -> str:
     return text if len(text) <= MAX_RAW_CHARS else text[:MAX_RAW_CHARS] + "...(truncated)"
 
 
-def to_conversation(record: RawRecord, default_tz: str = DEFAULT_TZ) -> Conversation | Rejected:
+def to_conversation(record: RawRecord, default_tz: str = DEFAULT_TIMEZONE) -> Conversation | Rejected:
     """Validate and normalize one record; ``record.data`` is a dict, or JSON text still to be parsed."""
     data = record.data
     if isinstance(data, (bytes, str)):

@@ -2,15 +2,15 @@
 
 Platform exports name senders, not roles. Agents are the shop's sub-accounts
 (``<shop>:<name>`` on Taobao, ``<shop>-<name>`` on JD) or names a shop rule
-file lists under ``agents``; bots are the platform assistants (店小蜜, 京小智,
-...) or names listed under ``bots``.
+file lists under ``agents``; bots are the names the rule files list under ``bots``: the platform assistants
+(店小蜜, 京小智, ...) in ``rules/defaults/core.yaml``, plus a shop's own. A loader is given them in
+``LoadOptions.bots``.
 """
 from __future__ import annotations
 
 import re
 from typing import Iterable
 
-DEFAULT_BOT_NAMES = ("服务助手", "店小蜜", "自动回复", "京小智", "jimi", "机器人", "智能客服", "小蜜", "智能助手", "autoreply", "auto-reply")
 SYSTEM_SENDERS = frozenset({
     "system", "系统", "系统消息", "系统通知", "系统提示", "平台通知", "平台消息", "官方通知", "千牛系统", "京东系统",
 })
@@ -28,7 +28,7 @@ def split_account(sender: str, separators: str = ":-") -> tuple[str, str] | None
 
 
 class RoleResolver:
-    """Tells the role of a sender from the shop's account prefix, the agents/bots lists and default bot names."""
+    """Tells the role of a sender from the shop's account prefix and the agents/bots lists of the rule files."""
 
     def __init__(
         self,
@@ -36,28 +36,26 @@ class RoleResolver:
         bots: Iterable[str] = (),
         shop: str | None = None,
         separators: str = ":-",
-        bot_names: Iterable[str] = DEFAULT_BOT_NAMES,
     ):
         self.agents = frozenset(a.strip() for a in agents)
         self.bots = frozenset(b.strip().lower() for b in bots)
         self.shop = shop
         self.separators = separators
-        self.bot_names = tuple(b.lower() for b in bot_names)
         self._cache: dict[tuple[str, str | None], str] = {}
 
     def is_system(self, sender: str) -> bool:
         return sender.strip().lower() in SYSTEM_SENDERS
 
     def is_bot(self, sender: str) -> bool:
-        """A listed bot, or a default bot name as the whole sender or as the sub-account name."""
+        """A bot name as the whole sender, its ending or its sub-account name (or the start of it, when long)."""
         s = sender.strip().lower()
         if s in self.bots:
             return True
         account = split_account(s, self.separators)
         if account and account[1] in self.bots:
             return True
-        for name in self.bot_names:
-            if s == name or s.endswith(name):
+        for name in self.bots:
+            if s.endswith(name):
                 return True
             if account and (account[1].startswith(name) and len(name) >= _MIN_PREFIX_BOT_NAME):
                 return True
@@ -90,8 +88,6 @@ class RoleResolver:
     def _role(self, sender: str, customer: str | None) -> str:
         if customer is not None and sender.strip() == customer.strip():
             return "customer"
-        if sender.strip().lower() in self.bots:
-            return "bot"
         if self.is_listed_agent(sender):
             return "agent"
         if self.is_system(sender):

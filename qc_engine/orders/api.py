@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterator
 
-from qc_engine.model import Rejected
+from qc_engine.model import DEFAULT_TIMEZONE, Rejected
 from qc_engine.ingest.normalize import zone
 from qc_engine.plugins import Plugins
 from qc_engine.text.personal_data import mask_text
@@ -26,7 +26,7 @@ class OrderFileError(ValueError):
 class OrderLoadOptions:
     """What an order loader may need beyond the file: defaults for what the export does not say."""
 
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     shop: str | None = None  # shop name when the export has no shop column
     columns: dict[str, str] = field(default_factory=dict)  # order field -> column header, for generic exports
     extra: dict[str, Any] = field(default_factory=dict)

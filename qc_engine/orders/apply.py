@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
+from qc_engine.model import DEFAULT_TIMEZONE
 from qc_engine.store.customers import customer_key_function
 from qc_engine.plugins import load_plugins
 from qc_engine.plugins import collect
@@ -28,7 +29,7 @@ class OrdersOptions:
 
     rule_files: list[Path] = field(default_factory=list)
     plugin_files: list[Path] = field(default_factory=list)
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     shop: str | None = None
     order_columns: dict[str, str] = field(default_factory=dict)  # generic CSV: field -> column header
     customer_salt: str | None = None  # the same salt as the audits', when customers are stored hashed
@@ -87,9 +88,9 @@ def apply_orders(db: sqlite_utils.Database | str | Path, order_files: list[Path]
         if order_files and not loaders:
             raise OrdersError("no order-export loader is available; is qc-engine installed correctly?")
         settings = SettingsBook(collect(plugins), getattr(options, "rule_files", ()),
-                                getattr(options, "timezone", "Asia/Shanghai"))
+                                getattr(options, "timezone", DEFAULT_TIMEZONE))
         load_options = OrderLoadOptions(
-            timezone=getattr(options, "timezone", "Asia/Shanghai"), shop=getattr(options, "shop", None),
+            timezone=getattr(options, "timezone", DEFAULT_TIMEZONE), shop=getattr(options, "shop", None),
             columns={**settings.general.columns, **(getattr(options, "order_columns", None) or {})},
             customer_key=customer_key_function(getattr(options, "customer_salt", None)),
         )

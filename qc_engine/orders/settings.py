@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qc_engine.model import DEFAULT_TIMEZONE
 from qc_engine.plugins import Registry
 from qc_engine.rulefiles.files import merged_config
 from qc_engine.audit.ruleset import RuleBook
@@ -20,14 +21,14 @@ ORDERS_SECTION_SCHEMA: dict[str, Any] = load_schema("rulefile")["properties"]["o
 class SalesSettings:
     """The settings of one shop, with the documented defaults filled in."""
 
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     window_days: int = DEFAULT_WINDOW_DAYS
     count_refunds_as_paid: bool = False
     count_closed_as_paid: bool = False
     columns: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], default_timezone: str = "Asia/Shanghai") -> "SalesSettings":
+    def from_config(cls, config: dict[str, Any], default_timezone: str = DEFAULT_TIMEZONE) -> "SalesSettings":
         """Settings from a merged rule-file configuration."""
         section = config.get("orders") or {}
         return cls(
@@ -42,7 +43,7 @@ class SalesSettings:
 class SettingsBook:
     """Reads the rule files once and hands out each shop's SalesSettings (RuleFileError on a bad file)."""
 
-    def __init__(self, registry: Registry, rule_files: list[str | Path] = (), default_timezone: str = "Asia/Shanghai"):
+    def __init__(self, registry: Registry, rule_files: list[str | Path] = (), default_timezone: str = DEFAULT_TIMEZONE):
         self._book = RuleBook(registry, list(rule_files))  # loads and validates files; compiles no rule until asked
         self._default_timezone = default_timezone
         self._cache: dict[str, SalesSettings] = {}

@@ -81,6 +81,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "see_store": ("数据均来自质检库，客户个人信息已脱敏。", "All figures come from the QC store; customer personal data is masked."),
 }
 
+# The built-in rules' categories (a plugin's own show as their key).
 CATEGORIES = {
     "latency": ("响应时效", "Response time"),
     "forbidden_phrase": ("违规用语", "Forbidden phrases"),
@@ -96,6 +97,14 @@ VERDICTS = {
 }
 SAMPLE_REASONS = {"red_line": ("红线必检", "red line"), "weighted_share": ("按比例抽检（低分优先）", "weighted share")}
 ROLES = {"customer": ("客户", "customer"), "agent": ("客服", "agent"), "bot": ("机器人", "bot"), "system": ("系统", "system")}
+
+
+def category_in_both(key: str) -> str:
+    """A category named in Chinese and English, for output whose reader's language is not known."""
+    if key not in CATEGORIES:
+        return key
+    zh, en = CATEGORIES[key]
+    return f"{zh} {en.lower()}"
 
 
 class Words:

@@ -11,7 +11,7 @@ from typing import Iterable
 import sqlite_utils
 
 from qc_engine.store import write_transaction
-from qc_engine.audit.scoring import DEFAULT_START
+from qc_engine.rulefiles.files import core_defaults
 
 # Latest verdict per finding: a confirm after an overturn puts the finding back.
 LATEST_VERDICTS_SQL = """
@@ -28,7 +28,8 @@ where coalesce(lv.verdict, '') != 'overturned' and ({{where}})
 
 # The score of each conversation after reviews. The audit's starting score is recovered from the stored
 # score plus every deduction (shops may configure another start); when the audit zeroed or clamped the
-# score it cannot be recovered and the default start is used. `{where}` filters conversations (c.).
+# score it cannot be recovered and the default start, `{start}` (core.yaml's), is used. `{where}` filters
+# conversations (c.).
 EFFECTIVE_SCORES_SQL = f"""
 with fs as (
     select f.conversation_id,
@@ -56,7 +57,7 @@ select c.conversation_id, c.shop, c.day, c.agents, c.primary_agent,
          when coalesce(fs.overturned, 0) = 0 and ms.conversation_id is null then c.score
          when coalesce(fs.kept_red, 0) > 0 then 0.0
          else max(0.0, (case when c.red_line = 0 and c.score > 0 then c.score + coalesce(fs.all_points, 0)
-                             else {DEFAULT_START} end)
+                             else {{start}} end)
                        - coalesce(fs.kept_points, 0) - coalesce(ms.manual_points, 0))
        end as score,
        case when coalesce(fs.kept_red, 0) > 0 then 1 else 0 end as red_line,
@@ -91,7 +92,7 @@ _RESCORED = ("c.conversation_id in (select f.conversation_id from reviews r"
 # depend on the order of their terms, so each group is summed in a fixed order: scores in rowid order (NOT
 # INDEXED), metric rows in conversation_id order (the index, kept as the outer loop by CROSS JOIN).
 _ROLLUP_SQL = f"""
-with rescored as ({EFFECTIVE_SCORES_SQL.format(where=_RESCORED)}),
+with rescored as ({EFFECTIVE_SCORES_SQL.format(where=_RESCORED, start="{start}")}),
 handled as (
     select t.shop, t.day, a.value as agent, count(*) as conversations,
            avg(case when r.conversation_id is null then t.score else r.score end) as score_avg
@@ -145,12 +146,11 @@ left join figures g on g.shop = h.shop and g.day = h.day and g.agent = h.agent
 
 def effective_scores_sql(where: str = "1") -> str:
     """SQL for every conversation's review-aware score; ``where`` filters the conversations (alias ``c``)."""
-    return EFFECTIVE_SCORES_SQL.format(where=where)
+    return EFFECTIVE_SCORES_SQL.format(where=where, start=_default_start())
 
 
-def kept_findings_sql(where: str = "1") -> str:
-    """SQL for the findings no review overturned; ``where`` filters them (alias ``f``)."""
-    return KEPT_FINDINGS_SQL.format(where=where)
+def _default_start() -> float:
+    return float(core_defaults()["scoring"]["start"])
 
 
 def rebuild_agent_daily(db: sqlite_utils.Database, days: Iterable[tuple[str, str]] | None = None) -> int:
@@ -177,7 +177,8 @@ def rebuild_agent_daily(db: sqlite_utils.Database, days: Iterable[tuple[str, str
         )
         conn.execute("create temp table if not exists rollup_new as select * from agent_daily where 0")
         conn.execute("delete from temp.rollup_new")
-        conn.execute(f"insert into temp.rollup_new (shop, agent, day, {', '.join(OWN_COLUMNS)}) {_ROLLUP_SQL}")
+        rollup = _ROLLUP_SQL.format(start=_default_start())
+        conn.execute(f"insert into temp.rollup_new (shop, agent, day, {', '.join(OWN_COLUMNS)}) {rollup}")
         written = conn.execute("select count(*) from temp.rollup_new").fetchone()[0]
         updates = ", ".join(f"{col} = excluded.{col}" for col in OWN_COLUMNS)
         conn.execute(

@@ -102,7 +102,7 @@ def add_manual_finding(
     if not (note or "").strip():
         raise ReviewError("a note is required: say what went wrong")
     if not (category or "").strip():
-        raise ReviewError("a category is required (e.g. latency, forbidden_phrase, script_adherence)")
+        raise ReviewError("a category is required")
     if severity not in SEVERITIES:
         raise ReviewError(f"severity must be one of {', '.join(SEVERITIES)}")
     if points < 0 or points > 100:

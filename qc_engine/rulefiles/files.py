@@ -5,6 +5,8 @@ import copy
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +190,13 @@ def merged_config(files: list[RuleFile]) -> dict[str, Any]:
     for f in files:
         config = merge(config, f.data)
     return config
+
+
+@cache
+def core_defaults() -> dict[str, Any]:
+    """The engine's own settings from ``rules/defaults/core.yaml`` (scoring, known bots), the one place they live.
+
+    A run reads them as one of its default rule files; code that works without a rule book (the review rollup,
+    a loader tried on its own) reads them here.
+    """
+    return load_rule_file(files("qc_rules").joinpath("defaults", "core.yaml"), rule_file_schema()).data

@@ -18,7 +18,7 @@ from qc_engine.run.batches import BatchQueue
 from qc_engine.store.customers import customer_key_function
 from qc_engine.audit.engine import audit_conversation
 from qc_engine.ingest.loaders import LoaderItem, LoadOptions, detect_loader, each_record, iter_input_files
-from qc_engine.model import Conversation, RawLines, Rejected
+from qc_engine.model import DEFAULT_TIMEZONE, Conversation, RawLines, Rejected
 from qc_engine.ingest.normalize import raw_text, to_conversation
 from qc_engine.orders import OrdersError, OrdersSummary, apply_orders
 from qc_engine.plugins import load_plugins
@@ -57,7 +57,7 @@ class AuditOptions:
     rule_files: list[Path] = field(default_factory=list)
     plugin_files: list[Path] = field(default_factory=list)
     workers: int = 1
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     shop: str | None = None
     rule_time_limit: float = RULE_TIME_BASE_S  # seconds a rule may spend on one conversation (0: no limit)
     order_files: list[Path] = field(default_factory=list)
@@ -111,7 +111,7 @@ class _TimeGuard:
 _BOOK: RuleBook | None = None
 _GUARD: _TimeGuard | None = None
 _RUN_ID = 0
-_TZ = "Asia/Shanghai"
+_TZ = DEFAULT_TIMEZONE
 _CUSTOMER_KEY: Callable[[str], str] = customer_key_function(None)
 
 
