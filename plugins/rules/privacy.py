@@ -30,6 +30,7 @@ from qc_engine.text.diskcache import cached
 from qc_plugins import default_rule_file
 from qc_engine.model import Conversation, Finding
 from qc_engine.text.personal_data import ADDRESS, BANK_CARD, ID_NUMBER, PHONE, Datum, Detector, apply_masks, mask_text
+from qc_plugins.rules.privacy_context import not_the_customers, self_service
 
 EVIDENCE_CHARS = 40
 DETECTORS = ("phone", "id_number", "bank_card", "address", "secret_request")
@@ -66,7 +67,12 @@ SHOP_ADDRESS_WORDS = (
 )
 SECRET_WORDS = (
     "验证码", "校验码", "动态码", "短信码", "动态密码", "支付密码", "登录密码", "取款密码", "银行卡密码", "安全码", "cvv", "cvn",
+    # written by sound or by initials, as evaders do
+    "验证吗", "验证玛", "验正码", "验证马", "yzm", "mima", "密玛", "密马",
 )
+# The code in other words: the digits the customer's phone received (短信里的那串数字, 收到的6位数字码).
+_SECRET_DIGITS = (r"(?:短信|手机)(?:里|上|中)?(?:收到)?的?(?:那串|那个|那几个|那几位)?(?:[4-8四五六七八]位)?(?:数字码|数字|数|码)"
+                  r"|收到的(?:那串|那个|那几个|那几位)?(?:[4-8四五六七八]位)?(?:数字码|数字|数|码)(?![a-z]*[号单])")
 # 密码 on its own, but not a product: 密码锁, 密码箱, 密码柜, 密码本, 密码盘, 密码器.
 _SECRET_BARE = r"密码(?![锁箱柜本盘器])"
 # 提供 / 告知 ask, unless the shop is the one giving (提供给您, 短信告知您).
@@ -84,7 +90,8 @@ NEGATIONS = (
 # Idioms that contain 不 without negating a request (能不能提供一下验证码).
 _NOT_NEGATIONS = re.compile(r"能不能|可不可以|是不是|要不要|方不方便|方便不|好不好|行不行|会不会|不好意思|要不然|不然|不客气|对不起|收不到|不到账")
 # What may stand around a bare request that refers back to the secret (还请您提供一下哈 / 麻烦发给我).
-_FILLERS = re.compile(r"麻烦|请|您|你|还|再|一下|下|哦|哈|呢|吧|呀|啊|谢谢|可以|能|吗|亲|给|我|们|收到|后|就|好|的|了")
+_FILLERS = re.compile(r"方便的话|方便|的话|如果|麻烦|请|您|你|还|再|一下|下|哦|哈|呢|吧|呀|啊|谢谢|可以|能|吗|亲|给|我|们|收到|后|就|好|的|了")
+_PURPOSE = re.compile(r"[我这]?(?:帮|为|给)(?:您|你)(?!发)")
 _NOT_RECEIVED = re.compile(r"收不到|没收到|未收到|没有收到")
 _SENTENCES = re.compile(r"[^。！？!?\n；;]+")
 _CLAUSES = re.compile(r"[^，,、~～ ]+")
@@ -141,9 +148,10 @@ class SecretRequestMatcher:
     """Finds an agent asking for a password or a verification code, not warning against sharing one."""
 
     def __init__(self, secret_words: Iterable[str] = (), request_words: Iterable[str] = ()):
-        self.secret = _alternation([*SECRET_WORDS, *secret_words], _SECRET_BARE)
+        self.secret = _alternation([*SECRET_WORDS, *secret_words], f"{_SECRET_BARE}|{_SECRET_DIGITS}")
         # None for a text that surely asks for nothing, or for messages joined none of which asks (see _agent_text).
-        self.maybe = _quick_gate([*SECRET_WORDS, *secret_words, "密码"]).search  # 密码: _SECRET_BARE
+        # 密码: _SECRET_BARE; 短信 / 手机 / 收到的: the first words of _SECRET_DIGITS.
+        self.maybe = _quick_gate([*SECRET_WORDS, *secret_words, "密码", "短信", "手机", "收到的"]).search
         self.request = _alternation([*REQUEST_WORDS, *request_words], _REQUEST_GIVING)
         self.negation = _alternation(NEGATIONS)
         self.other = _alternation(OTHER_OBJECTS)
@@ -162,6 +170,9 @@ class SecretRequestMatcher:
             secret_clause_ok = False  # a secret named, not under a negation, earlier in the sentence
             for clause in clauses:
                 has_secret = bool(self.secret.search(clause))
+                if has_secret and self_service(clause):
+                    secret_clause_ok = False  # 用服务密码登录营业厅: how to use it, not a request
+                    continue
                 negated = self._negated(clause)
                 if has_secret and negated:
                     secret_clause_ok = False
@@ -178,9 +189,11 @@ class SecretRequestMatcher:
         return False
 
     def _bare_request(self, clause: str) -> bool:
-        if not self.request.search(clause) or self.other.search(clause):
+        # What the agent will do with it (发过来我帮您改地址) names no other thing asked for.
+        asked = _PURPOSE.split(clause, 1)[0]
+        if not self.request.search(clause) or self.other.search(asked):
             return False
-        rest = _FILLERS.sub("", self.request.sub("", clause))
+        rest = _FILLERS.sub("", self.request.sub("", asked))
         return len(rest.strip("!！~～.。 ")) <= 2
 
 
@@ -266,7 +279,7 @@ class _DatumRule(Rule):
         select, kinds = self.settings.detector.select, self.kinds
         for index, candidates in scanned:
             m = messages[index]
-            data = select(candidates, kinds)
+            data = not_the_customers(m.text, select(candidates, kinds))
             if data:
                 found.append(self.finding(
                     conversation, m.index, _evidence(m.text, data, data[0]),
@@ -294,8 +307,8 @@ class PhoneNumberLeak(_DatumRule):
 
     A mobile number (11 digits 1[3-9]x, also with spaces, dashes or +86) in an agent
     message. Masked numbers (138****5678), order and tracking numbers, 400/800 hotlines and
-    the shop's own numbers (``privacy.allowed_numbers``) are fine, and so is a customer
-    giving their own number.
+    the shop's own numbers (``privacy.allowed_numbers``) are fine, and so are an example in
+    a how-to (例如 13812345678 这种格式) and a customer giving their own number.
 
     Bad:
         customer: 帮我看看收件信息
@@ -359,8 +372,9 @@ class AddressLeak(_DatumRule):
     """The agent writes out a full address down to the door number.
 
     A street or estate followed by a door number (文三路100号, 幸福小区5栋) or building
-    parts in a row (3栋2单元501室). Province, city or district alone is fine, and so is
-    the shop's own return address (退货地址 ...).
+    parts in a row (3栋2单元501室). Province, city or district alone is fine, and so are
+    the shop's own return address (退货地址 ...) and the address of a place of business
+    named before or right after it (门店地址：..., ...1300弄62号电信营业厅).
 
     Bad:
         customer: 地址帮我确认下
@@ -380,9 +394,9 @@ class AddressLeak(_DatumRule):
 class SecretRequest(Rule):
     """The agent asks the customer for a password or an SMS verification code.
 
-    提供一下验证码 / 把密码发我 / 验证码是多少 fire; warnings and explanations do not:
-    我们不会索要验证码, 请勿向任何人透露验证码, 验证码是系统发送的. Product words such as
-    密码锁 are not secrets.
+    提供一下验证码 / 把密码发我 / 验证码是多少 / 短信里的那串数字发我 / yzm发我 fire; warnings,
+    explanations and instructions to use it do not: 我们不会索要验证码, 请勿向任何人透露验证码,
+    验证码是系统发送的, 可用服务密码登录网上营业厅查询. Product words such as 密码锁 are not secrets.
 
     Bad:
         customer: 退款到哪张卡
