@@ -30,7 +30,7 @@ from qc_engine.text.diskcache import cached
 from qc_plugins import default_rule_file
 from qc_engine.model import Conversation, Finding
 from qc_engine.text.personal_data import ADDRESS, BANK_CARD, ID_NUMBER, PHONE, Datum, Detector, apply_masks, mask_text
-from qc_plugins.rules.privacy_context import not_the_customers, self_service
+from qc_engine.text.data_context import not_the_customers, self_service
 
 EVIDENCE_CHARS = 40
 DETECTORS = ("phone", "id_number", "bank_card", "address", "secret_request")

@@ -1,4 +1,4 @@
-"""Context that makes personal data in an agent message not the customer's: read by the privacy rules.
+"""Context that makes personal data in an agent message not the customer's: read by the privacy rules (PV01-PV05).
 
 Three classes of false flag, each decided from the words around the datum, not from the datum:
 
