@@ -169,14 +169,53 @@ def test_spreadsheet_formulas_in_chat_text_stay_text(tmp_path):
     assert rows[1] == ["'=HYPERLINK(\"http://x\")", "3"]
 
 
-def test_build_reports_twice_drops_pages_of_agents_no_longer_there(db_path, tmp_path):
+def test_build_reports_twice_drops_pages_it_made_that_are_no_longer_there_and_nothing_else(db_path, tmp_path):
     out = tmp_path / "out"
-    stale = out / "agents" / "agent-old.html"
-    stale.parent.mkdir(parents=True)
-    stale.write_text("old", encoding="utf-8")
-    summary = build_reports(open_db(db_path), out, DAY)
-    assert not stale.exists()
-    assert summary.day == DAY and summary.shops == sorted([SHOP, OTHER_SHOP])
+    kept = [out / "agents" / "my-notes.html", out / "csv" / "mine.csv", out / "shops" / "x.txt"]
+    for path in kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("mine", encoding="utf-8")
+    first = build_reports(open_db(db_path), out, DAY)
+    assert first.day == DAY and first.shops == sorted([SHOP, OTHER_SHOP])
+    other = [p for p in first.pages if p.parent.name in ("agents", "shops") and OTHER_SHOP in p.read_text(encoding="utf-8")
+             and SHOP not in p.read_text(encoding="utf-8")]
+    assert other
+    second = build_reports(open_db(db_path), out, DAY, shop=SHOP)
+    assert second.shops == [SHOP]
+    assert not any(p.exists() for p in other)  # made by the first report, not by this one
+    assert all(p.exists() for p in second.pages + second.csv_files + [second.xlsx])
+    assert all(p.read_text(encoding="utf-8") == "mine" for p in kept)
+
+
+def test_a_report_that_fails_leaves_the_previous_one_in_place(db_path, tmp_path, monkeypatch):
+    import qc_engine.reports as reports
+
+    out = tmp_path / "out"
+    first = build_reports(open_db(db_path), out, DAY)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(reports.html, "team_page", broken)
+    with pytest.raises(RuntimeError):
+        build_reports(open_db(db_path), out, DAY, shop=SHOP)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert first.xlsx.exists()
+
+
+def test_a_shop_report_of_another_day_leaves_no_stale_workbook(db_path, tmp_path):
+    import sqlite3
+
+    con = sqlite3.connect(db_path)
+    con.execute("update conversations set day = '2026-11-19' where rowid = (select min(rowid) from conversations)")
+    shop, = con.execute("select shop from conversations where day = '2026-11-19'").fetchone()
+    con.commit()
+    con.close()
+    out = tmp_path / "shop"
+    old = build_reports(open_db(db_path), out, "2026-11-19", shop=shop)
+    new = build_reports(open_db(db_path), out, DAY, shop=shop)
+    assert new.xlsx.exists() and not old.xlsx.exists()
 
 
 def test_datasette_canned_queries_run_on_a_store(db_path):

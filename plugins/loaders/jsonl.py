@@ -8,7 +8,9 @@ from qc_engine.model import RawLines
 from qc_engine.ingest.encoding import BAD_BYTES, EncodingError, detect_file_encoding, head_text, iter_lines, open_text
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
-BLOCK_BYTES = 256 * 1024  # about as many conversations as the engine audits in one batch
+BLOCK_BYTES = 256 * 1024
+SNIFF_LINES = 5
+SNIFF_BYTES = 64 * 1024  # about as many conversations as the engine audits in one batch
 
 
 def _without_long_lines(path, lines: list[bytes], number: int, offset: int):
@@ -26,25 +28,50 @@ def _without_long_lines(path, lines: list[bytes], number: int, offset: int):
         yield RawLines(lines[start:], str(path), number + start, offset)
 
 
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r")
+
+
+def _has_clean_record(path) -> bool:
+    """Whether the file's head has a line that is a JSON object in plain UTF-8 text."""
+    with open(path, "rb") as f:
+        head = f.read(SNIFF_BYTES)
+    for line in head.split(b"\n")[:-1] or [head]:
+        line = line.strip().lstrip(b"\xef\xbb\xbf")
+        if line.startswith(b"{") and line.endswith(b"}") and len(line.translate(None, _CONTROL_BYTES)) == len(line):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            return True
+    return False
+
+
 class JsonlLoader(Loader):
     name = "jsonl"
     description = "qc-engine JSON Lines: one normalized conversation per line (UTF-8, or GBK/UTF-16 converted)"
 
     def sniff(self, path: Path, head: bytes) -> float:
-        text = head_text(head).lstrip("\ufeff \t\r\n")
-        if not text.startswith("{"):
-            return 0.0
-        first = text.split("\n", 1)[0]
-        if '"messages"' in first or '"conversation_id"' in first:
-            return 0.95
-        return 0.6 if path.suffix.lower() in (".jsonl", ".ndjson") else 0.0
+        # The first lines that look like records decide: a broken or foreign first line is only a rejected line.
+        lines = [line.strip() for line in head_text(head).lstrip("\ufeff").split("\n")]
+        lines = [line for line in lines if line][:SNIFF_LINES]
+        records = [line for line in lines if line.startswith("{")]
+        named = path.suffix.lower() in (".jsonl", ".ndjson")
+        if any('"messages"' in line or '"conversation_id"' in line for line in records):
+            return 0.95 if lines[0].startswith("{") else 0.9
+        if records and named:
+            return 0.6
+        return 0.3 if named and head.strip() else 0.0  # a .jsonl file is read (and its lines judged), never skipped
 
     def load(self, path, options):
         try:
             encoding = detect_file_encoding(path)
         except EncodingError as exc:
-            yield Rejected(str(path), f"file {exc}", "", None, 0)
-            return
+            # A corrupt or binary stretch in a file of records: each line is judged alone, as UTF-8. A file
+            # without a single clean record in its head is not one of ours at all: one rejection says why.
+            if not _has_clean_record(path):
+                yield Rejected(str(path), f"file {exc}", "", None, 0)
+                return
+            encoding = "utf-8"
         if encoding in ("utf-8", "utf-8-sig"):
             yield from self._utf8_lines(path)
         else:

@@ -16,6 +16,7 @@ from pathlib import Path
 from qc_engine import Loader, RawRecord, Rejected, hookimpl
 from qc_engine.ingest.encoding import BAD_BYTES, EncodingError, head_text, open_text
 from qc_engine.ingest.normalize import MAX_RAW_CHARS
+from qc_engine.ingest.xlsx import WorkbookError, check_workbook, xlsx_rows
 from qc_engine.ingest.roles import placeholder_type, resolver_for, split_account
 
 PLATFORM = "taobao"
@@ -93,7 +94,10 @@ class QianniuWebLoader(Loader):
         if head.startswith(b"PK\x03\x04"):
             if path.suffix.lower() not in (".xlsx", ".xlsm"):
                 return 0.0
-            header = next(_xlsx_rows(path), (None, []))[1]
+            try:
+                header = next(xlsx_rows(path, limit=1), (None, []))[1]
+            except WorkbookError:
+                return 0.5  # read, so that the file is rejected with its reason rather than skipped
             return 0.9 if _find(header, CHAT_COLUMNS) is not None else 0.0
         first = head_text(head).split("\n", 1)[0]
         return 0.9 if any(c in first for c in CHAT_COLUMNS) and ("," in first or "\t" in first) else 0.0
@@ -101,6 +105,11 @@ class QianniuWebLoader(Loader):
     def load(self, path, options):
         source = str(path)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
+            try:
+                check_workbook(path)
+            except WorkbookError as exc:
+                yield Rejected(source, f"file {exc}", "", None)
+                return
             rows = _xlsx_rows(path)
         else:
             try:
@@ -167,17 +176,10 @@ def _csv_rows(stream):
 
 def _xlsx_rows(path: Path):
     """(row number, cells) of the first sheet, read without loading the workbook into memory."""
-    from openpyxl import load_workbook  # imported here: only XLSX files need it
-
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - not a readable workbook: no rows
+        yield from xlsx_rows(path)
+    except WorkbookError:  # checked before; a workbook broken further on ends its rows
         return
-    try:
-        for n, row in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
-            yield n, list(row)
-    finally:
-        book.close()
 
 
 @hookimpl

@@ -69,11 +69,13 @@ class WecomLoader(Loader):
     description = "企业微信 会话存档 (msgaudit) JSON lines: msgid, action, from, tolist, msgtime"
 
     def sniff(self, path: Path, head: bytes) -> float:
-        first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
-        if not first.startswith(b"{") or b'"messages"' in first:
-            return 0.0
-        if b'"msgid"' in first and (b'"msgtime"' in first or b'"action"' in first):
-            return 0.9
+        # The first lines that are JSON objects decide: a broken first line is a rejected line, not a skipped file.
+        lines = [line.strip() for line in head.lstrip(b"\xef\xbb\xbf").split(b"\n")]
+        for line in [line for line in lines if line.startswith(b"{")][:5]:
+            if b'"messages"' in line:
+                return 0.0
+            if b'"msgid"' in line and (b'"msgtime"' in line or b'"action"' in line):
+                return 0.9
         return 0.0
 
     def load(self, path, options):
@@ -112,6 +114,9 @@ class WecomLoader(Loader):
                 except json.JSONDecodeError as exc:
                     yield Rejected(source, f"line {lineno}: not valid JSON: {exc.msg}", raw_text(raw.decode("utf-8", "replace")), lineno)
                     continue
+                except RecursionError:
+                    yield Rejected(source, f"line {lineno}: JSON nested too deeply", raw_text(raw[:200].decode("utf-8", "replace")), lineno)
+                    continue
                 if not isinstance(msg, dict):
                     yield Rejected(source, f"line {lineno}: not a JSON object", raw_text(msg), lineno)
                     continue
@@ -123,7 +128,11 @@ class WecomLoader(Loader):
                 if not isinstance(sender, str) or not sender or type(ms) not in (int, float) or not isinstance(tolist, list):
                     yield Rejected(source, f"line {lineno}: message without from/msgtime/tolist", raw_text(msg), lineno)
                     continue
-                kind, text = message_text(msg)
+                try:
+                    kind, text = message_text(msg)
+                except Exception as exc:  # noqa: BLE001 - one odd line is rejected, the rest of the archive goes on
+                    yield Rejected(source, f"line {lineno}: unreadable message: {type(exc).__name__}", raw_text(msg), lineno)
+                    continue
                 if action == "recall" or kind == "recall":
                     if not keep_recalls:
                         continue

@@ -17,7 +17,7 @@ from typing import Iterator, TextIO
 
 from qc_engine.model import Rejected
 
-SUPPORTED = "UTF-8, UTF-8 with BOM, GB18030/GBK or UTF-16 with BOM"
+SUPPORTED = "UTF-8, UTF-8 with BOM, GB18030/GBK, Big5 or UTF-16 with BOM"
 BAD_BYTES = "\ufdd0"  # a Unicode noncharacter: never found in real text
 _ERROR_HANDLER = "qc-engine-mark-bad-bytes"
 _TRIAL_BYTES = 64 * 1024
@@ -26,6 +26,7 @@ _CHUNK = 1024 * 1024
 # Control bytes that plain text files do contain (tab, newlines, form feed, escape) are allowed.
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\x0b\x0c\x1b")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+_NON_ASCII_TEXT = re.compile(r"[^\x00-\x7f]")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -67,11 +68,45 @@ def _decode_errors(data: bytes, encoding: str, complete: bool, limit: int) -> in
 
 
 def _looks_binary(data: bytes) -> bool:
+    """Mostly binary: a run of binary bytes inside text (a corrupt stretch) leaves it text, judged line by line."""
     sample = data[:_TRIAL_BYTES]
-    if b"\x00" in sample:
-        return True
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > max(8, len(sample) // 100)
+
+
+def _cjk(text: str) -> list[str]:
+    return [c for c in text if "\u4e00" <= c <= "\u9fff"]
+
+
+def _share(chars: list[str], common) -> float:
+    return sum(1 for c in chars if common(c)) / len(chars) if chars else 0.0
+
+
+def _in_gb2312(c: str) -> bool:
+    try:
+        c.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _big5_level1(c: str) -> bool:
+    try:
+        return b"\xa4\x40" <= c.encode("cp950") <= b"\xc6\x7e"
+    except UnicodeEncodeError:
+        return False
+
+
+def _looks_big5(sample: bytes, complete: bool, tolerated: int) -> bool:
+    """Big5 text decodes as GBK too, into rare characters: read as Big5 it is almost all common characters,
+    read as GBK only half of them are (GBK text, simplified or traditional, is the other way round)."""
+    if _decode_errors(sample, "cp950", complete, tolerated) > tolerated:
+        return False
+    as_big5 = _cjk(sample.decode("cp950", "replace"))
+    if len(as_big5) < 2:
+        return False
+    as_gbk = _cjk(sample.decode("gb18030", "replace"))
+    return _share(as_big5, _big5_level1) >= 0.9 and _share(as_gbk, _in_gb2312) < 0.8
 
 
 def detect_encoding(sample: bytes, complete: bool = False) -> str:
@@ -88,16 +123,23 @@ def detect_encoding(sample: bytes, complete: bool = False) -> str:
         raise EncodingError(f"looks like a binary file (NUL or control bytes), not text in {SUPPORTED}")
     # A stray bad byte in a real export is reported on its line; many mean another encoding.
     tolerated = 1 + len(_NON_ASCII.findall(sample)) // 100
-    best = None
-    for encoding in ("utf-8", "gb18030"):
-        errors = _decode_errors(sample, encoding, complete, tolerated)
-        if errors == 0:
-            return encoding
-        if errors <= tolerated and (best is None or errors < best[0]):
-            best = (errors, encoding)
-    if best:
-        return best[1]
-    raise EncodingError(f"is not text in {SUPPORTED} (perhaps Latin-1 or Big5); convert it to UTF-8 first")
+    errors = _decode_errors(sample, "utf-8", complete, tolerated)
+    # UTF-8 with a stray byte stays UTF-8 (the line holding it is rejected), though GBK might decode it all
+    # into mojibake: its well-formed multi-byte characters, which GBK text almost never has, say so.
+    if errors == 0 or (errors <= tolerated and _utf8_characters(sample) >= 2 * errors):
+        return "utf-8"
+    if _decode_errors(sample, "gb18030", complete, tolerated) <= tolerated:
+        return "cp950" if _looks_big5(sample, complete, tolerated) else "gb18030"
+    if _looks_big5(sample, complete, tolerated):
+        return "cp950"
+    if errors <= tolerated:
+        return "utf-8"
+    raise EncodingError(f"is not text in {SUPPORTED} (perhaps Latin-1); convert it to UTF-8 first")
+
+
+def _utf8_characters(sample: bytes) -> int:
+    """How many well-formed multi-byte UTF-8 characters the sample has."""
+    return len(_NON_ASCII_TEXT.findall(sample.decode("utf-8", "ignore")))
 
 
 def detect_file_encoding(path: str | Path) -> str:

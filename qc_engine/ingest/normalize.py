@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import reprlib
 from datetime import datetime
 from functools import cache
 from typing import Annotated, Literal
@@ -11,11 +12,17 @@ import msgspec
 
 from qc_engine.model import DEFAULT_TIMEZONE, ROLES, Conversation, Message, RawRecord, Rejected
 from qc_engine.schemas import load_schema
+from qc_engine.text.clean import storable
 
 # One string object per role, not one per message: rows carrying them pickle (to the writer) as references.
 _ROLES = {role: role for role in ROLES}
 MAX_RAW_CHARS = 4000
 MAX_MESSAGES = 100_000  # the schema's maxItems; the store has room for 2**24 messages a conversation
+# Times outside these years are not chat times (a 9999-12-31 placeholder, a year-1 zero date): such a record is
+# rejected, so that it never becomes "the latest day" of the store nor breaks a report's date arithmetic.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+MIN_EPOCH = datetime(FIRST_YEAR, 1, 2).timestamp()
+MAX_EPOCH = datetime(LAST_YEAR, 12, 30).timestamp()
 
 
 @cache
@@ -145,14 +152,16 @@ def _text(data: bytes | str) -> str:
 
 
 def raw_text(data) -> str:
+    """A bounded, storable text of a record kept aside (whatever its shape or depth)."""
     if isinstance(data, str):
         text = data
     else:
         try:
             text = json.dumps(data, ensure_ascii=False, default=str)
-        except (TypeError, ValueError):
-            text = repr(data)
-    return text if len(text) <= MAX_RAW_CHARS else text[:MAX_RAW_CHARS] + "...(truncated)"
+        except (TypeError, ValueError, RecursionError):
+            text = reprlib.repr(data)
+    text = text if len(text) <= MAX_RAW_CHARS else text[:MAX_RAW_CHARS] + "...(truncated)"
+    return storable(text)
 
 
 def to_conversation(record: RawRecord, default_tz: str = DEFAULT_TIMEZONE) -> Conversation | Rejected:
@@ -163,6 +172,9 @@ def to_conversation(record: RawRecord, default_tz: str = DEFAULT_TIMEZONE) -> Co
             conv = _normalized(_decode_valid(data), record, default_tz)
         except (msgspec.DecodeError, UnicodeDecodeError):  # not JSON, not UTF-8, or not valid: the slower path says why
             conv = None
+        except RecursionError:
+            return Rejected(record.source_file, "not a conversation: JSON nested too deeply", raw_text(_text(data)[:200]),
+                            record.line, record.offset)
         if conv is not None:
             return conv
         try:
@@ -171,6 +183,13 @@ def to_conversation(record: RawRecord, default_tz: str = DEFAULT_TIMEZONE) -> Co
             return Rejected(record.source_file, f"not valid JSON: {exc.msg} (column {exc.colno})", raw_text(_text(data)), record.line, record.offset)
         except UnicodeDecodeError as exc:
             return Rejected(record.source_file, f"not UTF-8 text (byte {exc.start})", raw_text(_text(data)), record.line, record.offset)
+        except RecursionError:
+            return Rejected(record.source_file, "not a conversation: JSON nested too deeply", raw_text(_text(data)[:200]),
+                            record.line, record.offset)
+    try:
+        data = without_lone_surrogates(data)
+    except RecursionError:
+        return Rejected(record.source_file, "not a conversation: nested too deeply", "", record.line, record.offset)
 
     def reject(reason: str) -> Rejected:
         return Rejected(record.source_file, reason, raw_text(data), record.line, record.offset)
@@ -198,7 +217,9 @@ def _normalized(data: _JsonConversation, record: RawRecord, default_tz: str) -> 
         if hit is None:
             try:
                 hit = fast_ts(ts.strip(), tz_name)
-            except ValueError:
+            except (ValueError, OverflowError):
+                return None
+            if not MIN_EPOCH <= hit[0] <= MAX_EPOCH:
                 return None
             if len(times) >= _TIMES_KEPT:
                 times.clear()
@@ -213,9 +234,20 @@ def _normalized(data: _JsonConversation, record: RawRecord, default_tz: str) -> 
         customer=customer,
         messages=messages,
         tz=tz_name,
-        source_file=record.source_file,
+        source_file=storable(record.source_file),
         source_line=record.line,
     )
+
+
+def without_lone_surrogates(data):
+    """The record with each half of a cut surrogate pair replaced by U+FFFD: the rest of the message is kept."""
+    if isinstance(data, str):
+        return storable(data)
+    if isinstance(data, dict):
+        return {without_lone_surrogates(k): without_lone_surrogates(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [without_lone_surrogates(v) for v in data]
+    return data
 
 
 def _too_long(data) -> str | None:
@@ -236,7 +268,9 @@ def _why_unreadable(data: _JsonConversation, default_tz: str) -> str:
         return f"timezone: unknown time zone {tz_name!r}"
     for i, m in enumerate(data.messages):
         try:
-            fast_ts(m.ts.strip(), tz_name)
-        except ValueError:
+            epoch = fast_ts(m.ts.strip(), tz_name)[0]
+        except (ValueError, OverflowError):
             return f"messages/{i}/ts: not an ISO 8601 time: {m.ts[:40]!r}"
+        if not MIN_EPOCH <= epoch <= MAX_EPOCH:
+            return f"messages/{i}/ts: {m.ts[:40]!r} is outside the years {FIRST_YEAR}-{LAST_YEAR} a chat can have"
     return "unexpected structure"

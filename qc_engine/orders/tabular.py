@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 from typing import Iterator
 
+from qc_engine.ingest.xlsx import WorkbookError, xlsx_rows
 from qc_engine.orders.api import OrderFileError
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -50,17 +51,10 @@ def _delimiter(first_line: str) -> str:
 
 
 def _xlsx_rows(path: Path, limit: int | None = None) -> Iterator[tuple[int, tuple]]:
-    from openpyxl import load_workbook  # imported here: only XLSX exports need it
-
-    wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        ws = wb.worksheets[0]
-        for n, row in enumerate(ws.iter_rows(values_only=True), 1):
-            if limit is not None and n > limit:
-                break
-            yield n, row
-    finally:
-        wb.close()
+        yield from xlsx_rows(path, limit)
+    except WorkbookError as exc:
+        raise OrderFileError(str(exc)) from None
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:

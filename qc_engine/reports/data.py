@@ -19,6 +19,7 @@ WINDOW_DAYS = 7
 CONTEXT_BEFORE = 3
 CONTEXT_AFTER = 2
 FINDINGS_SHOWN_PER_AGENT = 30
+FIRST_DAY, LAST_DAY = "2000-01-01", "2099-12-31"  # as the audit accepts (ingest.normalize)
 
 
 class NoDataError(Exception):
@@ -48,15 +49,22 @@ class ReportData:
 
 def latest_day(db: sqlite_utils.Database, shop: str | None = None) -> str | None:
     """The most recent day the store has conversations for (in one shop, when given)."""
-    sql, params = "select max(day) from conversations", []
+    # Days a chat can have only: a record stored with a placeholder date (9999-12-31) by an older version
+    # must not become the default day, nor one of year 1 break the trend window's date arithmetic.
+    sql, params = "select max(day) from conversations where day between ? and ?", [FIRST_DAY, LAST_DAY]
     if shop:
-        sql += " where shop = ?"
+        sql += " and shop = ?"
         params.append(shop)
     return db.execute(sql, params).fetchone()[0]
 
 
 def window(day: str, n: int = WINDOW_DAYS) -> list[str]:
-    end = date.fromisoformat(day)
+    try:
+        end = date.fromisoformat(day)
+    except ValueError:
+        raise NoDataError(f"{day!r} is not a day (YYYY-MM-DD)") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise NoDataError(f"{day} is outside the years a chat can have ({FIRST_DAY[:4]}-{LAST_DAY[:4]})")
     return [(end - timedelta(days=i)).isoformat() for i in range(n - 1, -1, -1)]
 
 

@@ -5,6 +5,7 @@ Every text that came from the store is masked again and HTML-escaped here (it co
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from html import escape
 
@@ -48,15 +49,20 @@ def esc(value) -> str:
     return escape(mask_text("" if value is None else str(value)))
 
 
-def page_name(kind: str, name: str) -> str:
-    """A file name for a shop or agent page: readable, safe on every OS, unique through a short hash."""
+def page_name(kind: str, name: str, *identity: str) -> str:
+    """A file name for a shop or agent page: readable, safe on every OS, unique through a hash of what it shows.
+
+    ``identity`` (default: the name) is hashed as a list, so no two different (shop, agent) pairs share a file
+    however their names are cut ("A" + "B/甲" and "A/B" + "甲").
+    """
     readable = re.sub(r"[^\w-]+", "_", name, flags=re.UNICODE).strip("_")[:40] or kind
-    return f"{kind}-{readable}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}.html"
+    key = json.dumps(list(identity), ensure_ascii=False) if identity else name
+    return f"{kind}-{readable}-{hashlib.sha1(key.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}.html"
 
 
 def agent_page_name(shop: str, agent: str) -> str:
     """The coaching sheet's file name (agent names usually carry their shop already: 店铺:昵称)."""
-    return page_name("agent", agent if agent.startswith(shop) else f"{shop}/{agent}")
+    return page_name("agent", agent if agent.startswith(shop) else f"{shop}/{agent}", shop, agent)
 
 
 def fmt(value, kind: str = "num") -> str:

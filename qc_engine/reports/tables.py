@@ -6,20 +6,23 @@ Text is masked again and guarded against spreadsheet formula injection (a chat l
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
+from qc_engine.text.clean import storable
 from qc_engine.text.personal_data import mask_text
 from qc_engine.reports.data import ReportData
 from qc_engine.reports.i18n import Words
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _text(value):
     """Numbers as they are; text masked, with a leading quote where a spreadsheet would run it as a formula."""
     if value is None or isinstance(value, (int, float)):
         return value
-    text = mask_text(str(value))
+    text = _CONTROLS.sub("\ufffd", storable(mask_text(str(value))))  # a spreadsheet cannot hold control characters
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

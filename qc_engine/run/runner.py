@@ -28,6 +28,7 @@ from qc_engine.audit.ruleset import RuleBook
 from qc_engine.store import Checkpoints, open_db
 from qc_engine.store.rows import Rows, add_audited, add_rejected
 from qc_engine.store.writer import StoreWriter
+from qc_engine.text.clean import storable
 
 BATCH_CONVERSATIONS = 256
 # Batches waiting at or being audited by each worker: enough for them to go on while this process writes a
@@ -81,6 +82,7 @@ class RunSummary:
     bytes_total: int = 0  # input size, for the progress bar
     bytes_read: int = 0
     orders: OrdersSummary | None = None
+    files_read: list[str] = field(default_factory=list)  # every input file, as its rows name it
 
 
 class _RuleTimeout(Exception):
@@ -203,6 +205,7 @@ def _records(options: AuditOptions, loaders, load_options: LoadOptions, summary:
     summary.bytes_total = sum(sizes)
     done = 0
     for path, size in zip(files, sizes):
+        summary.files_read.append(storable(str(path)))
         loader = detect_loader(path, [r.loader for r in loaders])
         if loader is None:
             summary.skipped_files.append(str(path))
@@ -274,10 +277,13 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         if progress:
             progress(summary, "")  # the input read so far; the counts are those of the rows written
 
+    forgotten = 0  # files whose rejections by earlier runs are deleted: this run judges them again
+
     def flush() -> None:
-        nonlocal unwritten, unwritten_messages
+        nonlocal unwritten, unwritten_messages, forgotten
         # Duplicates across batches are found as they are written, against what this run has stored.
-        writer.write(unwritten, run_id)
+        writer.write(unwritten, run_id, summary.files_read[forgotten:])
+        forgotten = len(summary.files_read)
         checkpoints.committed()
         for rows in unwritten:
             touched.update((r[1], r[4]) for r in rows.conversations)

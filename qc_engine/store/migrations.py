@@ -189,3 +189,9 @@ def m006_messages_keyed_by_conversation(db: sqlite_utils.Database):
         " FROM conversations c JOIN message_rows m"
         " ON m.id BETWEEN c.conversation_key << 24 AND (c.conversation_key << 24) + 16777215"
     )
+
+
+@migration
+def m007_rejected_by_file(db: sqlite_utils.Database):
+    # A re-run replaces the rejections of the files it reads again: found by file.
+    db["rejected"].create_index(["source_file"], if_not_exists=True)

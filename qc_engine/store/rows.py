@@ -13,6 +13,7 @@ from typing import Callable
 import msgspec
 
 from qc_engine.model import AuditResult, Conversation, Rejected
+from qc_engine.text.clean import storable
 from qc_engine.text.personal_data import mask_text
 
 CONVERSATION_COLUMNS = (
@@ -128,6 +129,8 @@ def _add_messages(rows: Rows, conv: Conversation, ordinal: int, customer_key: Ca
 
 
 def add_rejected(rows: Rows, rejected: Rejected, run_id: int) -> None:
-    rows.rejected.append(
-        (run_id, rejected.source_file, rejected.line, rejected.offset, mask_text(rejected.reason), mask_text(rejected.raw))
-    )
+    # Whatever a loader put in a rejection (a vendor's loader too) must be storable: text, bounded, no lone surrogates.
+    line = rejected.line if type(rejected.line) is int else None
+    offset = rejected.offset if type(rejected.offset) is int else None
+    rows.rejected.append((run_id, storable(str(rejected.source_file)), line, offset,
+                          mask_text(storable(str(rejected.reason)[:1000])), mask_text(storable(str(rejected.raw or "")[:8000]))))

@@ -69,13 +69,17 @@ class StoreWriter:
             )
         return cur.lastrowid
 
-    def write(self, batches: list[Rows], run_id: int) -> None:
+    def write(self, batches: list[Rows], run_id: int, files_read: list[str] = ()) -> None:
         """Store batches of rows of one run, in one transaction.
 
         A conversation stored by an earlier run is replaced with its rows. One this run has stored already is
         a duplicate: it is taken out of its batch and kept aside as a rejected record (``Rows.drop_conversations``).
+        The records earlier runs rejected from ``files_read`` (files this run reads again) are deleted: this
+        run's rejections of them replace them, so a re-run never duplicates them.
         """
         with write_transaction(self.conn):
+            self.conn.executemany("delete from rejected where source_file = ? and run_id != ?",
+                                  [(name, run_id) for name in files_read])
             # Keys are taken inside the transaction, which holds the write lock: runs writing at once never share one.
             key = (self.conn.execute("select max(conversation_key) from conversations").fetchone()[0] or 0) + 1
             for rows in batches:
