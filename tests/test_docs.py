@@ -46,3 +46,22 @@ def test_readme_rule_file_example_is_valid_and_its_tests_pass(tmp_path):
     path.write_text(example, encoding="utf-8")
     results = run_file_tests(path, fresh_registry())
     assert results and all(r.passed for r in results), [r.detail for r in results if not r.passed]
+
+
+def test_the_architecture_page_names_modules_and_files_that_exist():
+    import importlib
+    import importlib.util
+
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    paths = set(re.findall(r"\b((?:qc_engine|plugins|rules|tests)/[\w/.]*\w/?)", text))
+    assert paths
+    missing = [p for p in paths if not (ROOT / p).exists()]
+    assert not missing, f"docs/architecture.md names files that are gone: {missing}"
+    for dotted in set(re.findall(r"\bqc_(?:engine|plugins)(?:\.\w+)+", text)):
+        module, _, attribute = dotted.rpartition(".")
+        try:
+            found = importlib.util.find_spec(dotted) is not None
+        except ModuleNotFoundError:  # its parent is a module, not a package
+            found = False
+        if not found:  # then an attribute of a module
+            assert hasattr(importlib.import_module(module), attribute), f"docs/architecture.md names {dotted}"
