@@ -97,3 +97,28 @@ def test_a_conversation_met_twice_in_a_rerun_replaces_the_stored_one_once(tmp_pa
     assert _texts(db_path, "c1") == ["第一次"]
     assert "duplicate conversation_id 'c1'" in rows(db_path, "select reason from rejected")[0][0]
     assert _stray_message_rows(db_path) == 0
+
+
+def test_row_layouts_name_the_store_columns(tmp_path):
+    from qc_engine.store.rows import CONVERSATIONS, LAYOUTS, MESSAGES
+
+    db = open_db(tmp_path / "layout.db")
+    for name, layout in LAYOUTS.items():
+        stored = set(db[layout.table].columns_dict)
+        if layout is CONVERSATIONS:  # keyed by the writer from the batch ordinal
+            assert set(layout.columns) - stored == {"ordinal"} and stored - set(layout.columns) == {"conversation_key"}
+        elif layout is MESSAGES:  # ordinal and index make the row id
+            assert set(layout.columns) - stored == {"ordinal", "message_index"} and stored - set(layout.columns) == {"id"}
+        else:
+            assert set(layout.columns) <= stored, name
+
+
+def test_a_row_is_built_from_every_column_by_name_and_no_other():
+    from qc_engine.store.rows import METRICS
+
+    assert METRICS.row(figures="{}", agent="a", conversation_id="c") == ("c", "a", "{}")
+    assert METRICS.getter("agent", "figures")(("c", "a", "{}")) == ("a", "{}")
+    with pytest.raises(TypeError, match="figures"):
+        METRICS.row(conversation_id="c", agent="a")
+    with pytest.raises(TypeError, match="figure"):
+        METRICS.row(conversation_id="c", agent="a", figure="{}")

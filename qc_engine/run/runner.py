@@ -26,7 +26,7 @@ from qc_engine.plugins import collect
 from qc_engine.review.rollup import rebuild_agent_daily
 from qc_engine.audit.ruleset import RuleBook
 from qc_engine.store import Checkpoints, open_db
-from qc_engine.store.rows import Rows, add_audited, add_rejected
+from qc_engine.store.rows import CONVERSATIONS, FINDINGS, RULE_ERRORS, Rows, add_audited, add_rejected
 from qc_engine.store.writer import StoreWriter
 from qc_engine.text.clean import storable
 
@@ -42,6 +42,10 @@ RULE_TIME_BASE_S = 10.0  # the rules of one conversation get this long together,
 RULE_TIME_PER_MESSAGE_S = 0.002
 PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its parent ends
 PIPE_BYTES = 1 << 20  # room in each pipe to and from the workers: a whole batch or its rows
+
+_shop_and_day = CONVERSATIONS.getter("shop", "day")
+_category = FINDINGS.getter("category")
+_plugin = RULE_ERRORS.getter("plugin")
 
 
 class UsageError(Exception):
@@ -286,13 +290,13 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         forgotten = len(summary.files_read)
         checkpoints.committed()
         for rows in unwritten:
-            touched.update((r[1], r[4]) for r in rows.conversations)
+            touched.update(map(_shop_and_day, rows.conversations))
             summary.audited += len(rows.conversations)
             summary.rejected += len(rows.rejected)
             summary.read += len(rows.conversations) + len(rows.rejected)
             summary.messages += len(rows.messages)
-            summary.findings.update(r[3] for r in rows.findings)
-            summary.rule_errors.update(r[3] for r in rows.rule_errors)
+            summary.findings.update(map(_category, rows.findings))
+            summary.rule_errors.update(map(_plugin, rows.rule_errors))
         unwritten, unwritten_messages = [], 0
 
     checkpoints = Checkpoints(options.db, db.conn)

@@ -9,6 +9,8 @@ from typing import Callable
 
 import sqlite_utils
 
+from qc_engine.store.message_key import MESSAGE_INDEX_BITS, MESSAGE_INDEX_MASK
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = []
 
 
@@ -166,9 +168,9 @@ def m005_shop_sales_daily(db: sqlite_utils.Database):
 @migration
 def m006_messages_keyed_by_conversation(db: sqlite_utils.Database):
     # Storing a day's messages cost a third more for their (conversation_id, message_index) index. Now each
-    # conversation has an integer key, and a message's row id is that key * 2**24 + its index: a conversation's
-    # messages are one range of the table's own b-tree. The `messages` view shows them as before. The key is a
-    # column of its own (not the rowid), which VACUUM may renumber.
+    # conversation has an integer key, and a message's row id is that key and its index (store/message_key.py):
+    # a conversation's messages are one range of the table's own b-tree. The `messages` view shows them as
+    # before. The key is a column of its own (not the rowid), which VACUUM may renumber.
     conn = db.conn
     conn.execute("ALTER TABLE conversations ADD COLUMN conversation_key INTEGER")
     conn.execute("UPDATE conversations SET conversation_key = rowid")
@@ -178,16 +180,17 @@ def m006_messages_keyed_by_conversation(db: sqlite_utils.Database):
     )
     conn.execute(
         "INSERT INTO message_rows (id, ts, role, sender, text, type)"
-        " SELECT (c.conversation_key << 24) + m.message_index, m.ts, m.role, m.sender, m.text, m.type"
+        f" SELECT (c.conversation_key << {MESSAGE_INDEX_BITS}) + m.message_index, m.ts, m.role, m.sender, m.text, m.type"
         " FROM conversations c JOIN messages m ON m.conversation_id = c.conversation_id"
-        " WHERE m.message_index BETWEEN 0 AND 16777215 ORDER BY 1"
+        f" WHERE m.message_index BETWEEN 0 AND {MESSAGE_INDEX_MASK} ORDER BY 1"
     )
     conn.execute("DROP TABLE messages")
     conn.execute(
-        "CREATE VIEW messages AS SELECT c.conversation_id AS conversation_id, m.id & 16777215 AS message_index,"
+        f"CREATE VIEW messages AS SELECT c.conversation_id AS conversation_id, m.id & {MESSAGE_INDEX_MASK} AS message_index,"
         " m.ts AS ts, m.role AS role, m.sender AS sender, m.text AS text, m.type AS type"
         " FROM conversations c JOIN message_rows m"
-        " ON m.id BETWEEN c.conversation_key << 24 AND (c.conversation_key << 24) + 16777215"
+        f" ON m.id BETWEEN c.conversation_key << {MESSAGE_INDEX_BITS}"
+        f" AND (c.conversation_key << {MESSAGE_INDEX_BITS}) + {MESSAGE_INDEX_MASK}"
     )
 
 

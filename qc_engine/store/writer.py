@@ -4,19 +4,15 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterable
 
 import sqlite_utils
 
 from qc_engine.store.db import write_transaction
-from qc_engine.store.rows import (
-    CONVERSATION_COLUMNS, FINDING_COLUMNS, METRIC_COLUMNS, ORDINAL, REJECTED_COLUMNS, RULE_ERROR_COLUMNS, TABLES, Rows,
-)
+from qc_engine.store.message_key import MESSAGE_INDEX_BITS, message_ids
+from qc_engine.store.rows import CONVERSATIONS, LAYOUTS, MESSAGES, RowLayout, Rows
 
 CHILD_TABLES = ("findings", "metric_sets", "rule_errors")  # and message_rows, found by key rather than by id
-# A message's row id is its conversation's key shifted left by this many bits, plus its index (migration
-# m006 fixed it): a conversation's messages are one range of the table's own b-tree, with no second index.
-MESSAGE_INDEX_BITS = 24
 CACHE_KIB = 32 * 1024
 CHECKPOINT_PAGES = 10_000
 CHUNK = 500  # ids per DELETE ... IN (...): below SQLite's variable limit
@@ -26,8 +22,13 @@ def _now() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-def _insert_sql(table: str, columns: tuple[str, ...], verb: str = "INSERT") -> str:
-    return f"{verb} INTO [{table}] ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+KEYED = ("conversations", "messages")  # Rows' lists stored under keys the writer gives; the others as they are
+_conversation_id = CONVERSATIONS.getter("conversation_id")
+_ordinal = CONVERSATIONS.getter("ordinal")
+
+
+def _insert_sql(layout: RowLayout) -> str:
+    return f"INSERT INTO [{layout.table}] ({', '.join(layout.columns)}) VALUES ({', '.join('?' * len(layout.columns))})"
 
 
 class StoreWriter:
@@ -40,12 +41,7 @@ class StoreWriter:
         # every ~40 MB of log rather than every 4 MB copy each page into the database fewer times.
         self.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
-        self._sql = {
-            "findings": _insert_sql("findings", FINDING_COLUMNS),
-            "metrics": _insert_sql("metric_sets", METRIC_COLUMNS),
-            "rule_errors": _insert_sql("rule_errors", RULE_ERROR_COLUMNS),
-            "rejected": _insert_sql("rejected", REJECTED_COLUMNS),
-        }
+        self._sql = {name: _insert_sql(layout) for name, layout in LAYOUTS.items() if name not in KEYED}
 
     def mark_interrupted_runs(self) -> int:
         """Runs left 'running' by a process that no longer exists were cut off: mark them incomplete."""
@@ -89,22 +85,19 @@ class StoreWriter:
         """Store one batch, its conversations keyed from first_key on by their ordinals; returns the next free key."""
         conn = self.conn
         base = int(first_key)
-        next_key = base + max((r[ORDINAL] for r in rows.conversations), default=-1) + 1
+        next_key = base + max(map(_ordinal, rows.conversations), default=-1) + 1
         before = conn.total_changes
         conn.executemany(_keyed_conversation_sql("INSERT OR IGNORE", base), rows.conversations)
         if conn.total_changes - before < len(rows.conversations):  # some were stored before: by this run or another
             # The batch's own rows have keys from base on; those stored before have smaller ones.
-            met = [m for m in self._stored([r[0] for r in rows.conversations]) if m[1] is None or m[1] < base]
+            met = [(cid, key, stored_by) for cid, key, stored_by in self._stored(map(_conversation_id, rows.conversations))
+                   if key is None or key < base]
             duplicates = {cid for cid, _, stored_by in met if stored_by == run_id}
             if duplicates:
                 rows.drop_conversations(duplicates, run_id)
             self._replace([(cid, key) for cid, key, stored_by in met if stored_by != run_id], rows, base)
-        conn.executemany(
-            "INSERT INTO message_rows (id, ts, role, sender, text, type)"
-            f" VALUES (((?1 + {base}) << {MESSAGE_INDEX_BITS}) + ?2, ?3, ?4, ?5, ?6, ?7)",
-            rows.messages,
-        )
-        self._write_tables(rows, TABLES[2:])
+        conn.executemany(_keyed_messages_sql(base), rows.messages)
+        self._write_tables(rows)
         return next_key
 
     def _replace(self, stored: list[tuple[str, int | None]], rows: Rows, base: int) -> None:
@@ -118,20 +111,21 @@ class StoreWriter:
             marks = ",".join("?" * len(chunk))
             for table in CHILD_TABLES:
                 conn.execute(f"delete from [{table}] where conversation_id in ({marks})", chunk)
-        ranges = [(k << MESSAGE_INDEX_BITS, ((k + 1) << MESSAGE_INDEX_BITS) - 1) for _, k in stored if k is not None]
+        ranges = [message_ids(k) for _, k in stored if k is not None]
         conn.executemany("delete from message_rows where id between ? and ?", ranges)
         replaced = set(ids)
-        again = [r for r in rows.conversations if r[0] in replaced]
+        again = [r for r in rows.conversations if _conversation_id(r) in replaced]
         conn.executemany(_keyed_conversation_sql("INSERT OR REPLACE", base), again)
 
-    def _write_tables(self, rows: Rows, tables: tuple[str, ...]) -> None:
-        for table in tables:
-            batch = getattr(rows, table)
+    def _write_tables(self, rows: Rows) -> None:
+        for name, sql in self._sql.items():
+            batch = getattr(rows, name)
             if batch:
-                self.conn.executemany(self._sql[table], batch)
+                self.conn.executemany(sql, batch)
 
-    def _stored(self, ids: list[str]):
+    def _stored(self, ids: Iterable[str]):
         """(conversation_id, conversation_key, run_id) of the stored conversations among ids."""
+        ids = list(ids)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             yield from self.conn.execute(
@@ -151,12 +145,26 @@ class StoreWriter:
             )
 
 
+def _param(layout: RowLayout, column: str) -> str:
+    """The SQL parameter that takes a row's value of this column."""
+    return f"?{layout.position(column) + 1}"
+
+
 def _keyed_conversation_sql(verb: str, base: int) -> str:
-    # The row's last value is its ordinal in the batch; its key is base plus that ordinal.
-    n = len(CONVERSATION_COLUMNS)
-    values = ", ".join(f"?{i}" for i in range(1, n + 1))
-    columns = ", ".join(CONVERSATION_COLUMNS)
-    return f"{verb} INTO conversations ({columns}, conversation_key) VALUES ({values}, ?{n + 1} + {int(base)})"
+    # A conversation's key is base plus its ordinal in the batch.
+    columns = [c for c in CONVERSATIONS.columns if c != "ordinal"]
+    values = ", ".join(_param(CONVERSATIONS, c) for c in columns)
+    return (f"{verb} INTO conversations ({', '.join(columns)}, conversation_key)"
+            f" VALUES ({values}, {_param(CONVERSATIONS, 'ordinal')} + {int(base)})")
+
+
+def _keyed_messages_sql(base: int) -> str:
+    # A message's row id is its conversation's key (base plus the ordinal) and its index (message_key.py).
+    columns = [c for c in MESSAGES.columns if c not in ("ordinal", "message_index")]
+    row_id = (f"((({_param(MESSAGES, 'ordinal')} + {int(base)}) << {MESSAGE_INDEX_BITS})"
+              f" + {_param(MESSAGES, 'message_index')})")
+    values = ", ".join(_param(MESSAGES, c) for c in columns)
+    return f"INSERT INTO [{MESSAGES.table}] (id, {', '.join(columns)}) VALUES ({row_id}, {values})"
 
 
 def _alive(pid: int | None) -> bool:
