@@ -15,12 +15,12 @@ a last real question nobody answered means there was no closing.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, ClassVar, Iterable
 
 from qc_engine import Rule, hookimpl
 from qc_plugins import default_rule_file
 from qc_engine.model import Conversation, Finding, Message
+from qc_engine.rulefiles.files import read_named_file
 from qc_engine.text.fold import simplify
 from qc_plugins.rules.latency import AcknowledgementMatcher, needs_reply
 
@@ -337,13 +337,10 @@ class MissingSituationPhrase(_ScriptRule):
 
 def read_quick_phrases(path: str) -> list[str]:
     """The phrases of a quick-phrase export (one a line; blank lines and # comments skipped)."""
-    p = Path(path)
     try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"cannot read quick-phrase file {path}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_QUICK_PHRASES_BYTES:
-        raise ValueError(f"quick-phrase file {path} is larger than {MAX_QUICK_PHRASES_BYTES // (1024 * 1024)} MB")
+        raw = read_named_file(path, MAX_QUICK_PHRASES_BYTES)  # a regular file of bounded size: a FIFO never ends
+    except ValueError as exc:
+        raise ValueError(f"quick-phrase file: {exc}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from qc_engine.plugins import Registry
-from qc_engine.rulefiles.files import RuleFile, load_rule_file, merged_config, rule_file_paths, rule_file_schema
+from qc_engine.rulefiles.files import RuleFile, RuleFileError, load_rule_file, merged_config, rule_file_paths, rule_file_schema
 from qc_engine.audit.rule import Rule
 from qc_engine.audit.scoring import Scorecard
 
@@ -40,11 +40,21 @@ class RuleSet:
 class RuleBook:
     """All rule files of a run; hands out the compiled rule set for each shop."""
 
-    def __init__(self, registry: Registry, extra_files: list[str | Path] = ()):
+    def __init__(self, registry: Registry, extra_files: list[str | Path] = (), checked: bool = False):
+        """``checked``: refuse (RuleFileError, its first problem on one line) rule files that the audit could not
+        use whole, as ``qc rules validate`` finds them; otherwise the first file that cannot be read raises."""
         self.registry = registry
         self.schema = rule_file_schema(registry.section_schemas())
         self.default_files = [load_rule_file(p, self.schema) for p in registry.default_rule_files]
-        self.files = [load_rule_file(p, self.schema) for p in rule_file_paths(list(extra_files))]
+        if checked:
+            from qc_engine.rulefiles.check import check_rule_files
+
+            check = check_rule_files(registry, list(extra_files))
+            if check.errors:
+                raise RuleFileError(check.first_error())
+            self.files = check.files
+        else:
+            self.files = [load_rule_file(p, self.schema) for p in rule_file_paths(list(extra_files))]
         self._cache: dict[tuple[int, ...], RuleSet] = {}
         self._by_shop: dict[str, RuleSet] = {}
         self.setup_errors: list[str] = []  # of every rule set compiled so far, in order

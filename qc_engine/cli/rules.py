@@ -8,7 +8,9 @@ import click
 
 from qc_engine.plugins import load_plugins
 from qc_engine.plugins import collect
-from qc_engine.rulefiles.files import RuleFileError, load_rule_file, rule_file_paths, rule_file_schema
+from qc_engine.rulefiles.check import check_rule_files
+from qc_engine.rulefiles.files import RuleFileError, rule_file_paths, rule_file_schema
+from qc_engine.text.clean import printable
 from qc_engine.rulefiles.selftest import run_file_tests
 from qc_engine.cli.reference import render_reference
 
@@ -30,19 +32,17 @@ def rules_group():
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @plugin_option
 def validate_cmd(files, plugin_files):
-    """Check rule files against the rule-file schema; each error names the file, the place and what was expected."""
-    schema = rule_file_schema(_registry(plugin_files).section_schemas())
-    bad = 0
+    """Check rule files as an audit uses them: the schema, rule ids, named files, and every rule compiled for
+    every shop they name. Each error names the file, the place and what was expected."""
+    check = check_rule_files(_registry(plugin_files), list(files))
     for path in rule_file_paths(list(files)):
-        try:
-            load_rule_file(path, schema)
-            click.echo(f"ok      {path}")
-        except RuleFileError as exc:
-            bad += 1
-            for line in str(exc).splitlines():
-                click.echo(f"error   {line}")
-    if bad:
-        raise click.ClickException(f"{bad} rule file(s) have errors")
+        problems = check.by_file.get(str(path), [])
+        if not problems:
+            click.echo(f"ok      {printable(str(path))}")
+        for line in problems:
+            click.echo(f"error   {printable(line)}")
+    if check.errors:
+        raise click.ClickException(f"{len(check.by_file)} rule file(s) have errors")
 
 
 @rules_group.command("test")

@@ -5,6 +5,7 @@ findings are left out (they are returned apart, for the review log) and manual f
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -41,6 +42,7 @@ class ReportData:
     sales: dict[str, dict] = field(default_factory=dict)  # shop -> shop_sales_daily row of the day
     sample: list[dict] = field(default_factory=list)
     context: dict[str, list[dict]] = field(default_factory=dict)  # conversation_id -> messages around findings
+    warnings: list[str] = field(default_factory=list)  # problems the runs that stored the day's conversations met
 
     def shop_today(self, shop: str) -> dict:
         rows = [r for r in self.shop_trend.get(shop, []) if r["day"] == self.day]
@@ -111,7 +113,24 @@ def load_report_data(db: sqlite_utils.Database, day: str | None = None, shop: st
             data.sales[row["shop"]] = row
     data.sample = stored_sample(db, day, shop)
     _load_context(db, data)
+    data.warnings = _run_warnings(db, day, shop_clause, shop_params)
     return data
+
+
+def _run_warnings(db: sqlite_utils.Database, day: str, shop_clause: str, shop_params: list) -> list[str]:
+    """The problems recorded by the latest runs that stored the day's conversations (each said once)."""
+    runs = [r[0] for r in db.execute(f"select distinct run_id from conversations c where c.day = ? and {shop_clause}",
+                                     [day] + shop_params).fetchall()]
+    out: dict[str, None] = {}
+    for run_id in sorted(runs)[-20:]:
+        row = db.execute("select problems from runs where id = ?", [run_id]).fetchone()
+        try:
+            problems = json.loads(row[0]) if row and row[0] else []
+        except ValueError:
+            continue
+        for problem in problems if isinstance(problems, list) else ():
+            out.setdefault(str(problem)[:1000], None)
+    return list(out)
 
 
 def _load_findings(db: sqlite_utils.Database, data: ReportData, shop_clause: str, shop_params: list) -> None:

@@ -329,8 +329,12 @@ def index_page(data: ReportData, w: Words, files: dict[str, str]) -> str:
         t = data.shop_today(shop)
         shop_rows.append([f'<a href="shops/{page_name("shop", shop)}">{esc(shop)}</a>', fmt(t.get("conversations"), "int"),
                           fmt(t.get("score_avg")), fmt(t.get("findings"), "int"), fmt(t.get("red_lines"), "int")])
-    body = _section(w("shops"), _table([(w("shop"), ""), (w("conversations"), "num"), (w("score_avg"), "num"),
-                                        (w("findings"), "num"), (w("red_lines"), "num")], shop_rows, w, "shops"))
+    body = ""
+    if data.warnings:  # what the runs of the day could not do as asked: first, so nobody reads figures unaware
+        items = "".join(f"<li>{esc(warning)}</li>" for warning in data.warnings)
+        body += _section(w("run_warnings"), f"<ul>{items}</ul>", "warnings")
+    body += _section(w("shops"), _table([(w("shop"), ""), (w("conversations"), "num"), (w("score_avg"), "num"),
+                                         (w("findings"), "num"), (w("red_lines"), "num")], shop_rows, w, "shops"))
     links = "".join(f'<li><a href="agents/{agent_page_name(a["shop"], a["agent"])}">{esc(a["agent"])}</a>'
                     f' <span class="muted">{esc(a["shop"])} · {fmt(a["score_avg"])}</span></li>' for a in data.agents_today)
     body += _section(w("agents"), f"<ul>{links}</ul>" if links else f'<p class="muted">{escape(w("no_data"))}</p>')

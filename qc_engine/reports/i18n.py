@@ -62,6 +62,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "top_rules": ("触发最多的规则", "Rules that fire most"),
     "trend": ("趋势", "Trend"),
     "downloads": ("下载", "Downloads"),
+    "run_warnings": ("审计警告（请检查规则文件与数据）", "Audit warnings (check the rule files and the data)"),
     "xlsx": ("Excel 工作簿", "Excel workbook"),
     "csv": ("CSV 文件", "CSV files"),
     "no_data": ("暂无数据", "No data"),

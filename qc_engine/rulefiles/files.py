@@ -4,6 +4,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -117,6 +119,8 @@ def parse(path: str | Path) -> tuple[Any, str]:
             data = _load_yaml(text)
     except json.JSONDecodeError as exc:
         raise RuleFileError(f"{path}: at line {exc.lineno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise RuleFileError(f"{path}: nested too deeply to be a rule file") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"at line {mark.line + 1}: " if mark else ""
@@ -127,16 +131,52 @@ def parse(path: str | Path) -> tuple[Any, str]:
     return data, digest
 
 
-def _resolve_files(node: Any, base: Path) -> Any:
-    """Paths in ``*_file`` keys are relative to the rule file that names them."""
+MAX_NAMED_FILE_BYTES = 5 * 1024 * 1024
+
+
+def _resolve_files(node: Any, base: Path, path: str, where: str = "") -> Any:
+    """Paths in ``*_file`` keys are relative to the rule file that names them, and must stay in its folder."""
     if isinstance(node, dict):
         return {
-            k: (str((base / v).resolve()) if k.endswith("_file") and isinstance(v, str) else _resolve_files(v, base))
+            k: (_named_file(v, base, path, f"{where}{k}") if k.endswith("_file") and isinstance(v, str)
+                else _resolve_files(v, base, path, f"{where}{k}/"))
             for k, v in node.items()
         }
     if isinstance(node, list):
-        return [_resolve_files(v, base) for v in node]
+        return [_resolve_files(v, base, path, f"{where}{i}/") for i, v in enumerate(node)]
     return node
+
+
+def _named_file(name: str, base: Path, path: str, where: str) -> str:
+    target = (base / name).resolve()
+    if not target.is_relative_to(base):
+        raise RuleFileError(f"{path}: at {where}: {name!r} is outside the rule file's folder {base}; "
+                            "files a rule file names must lie beside it")
+    return str(target)
+
+
+def read_named_file(path: str | Path, max_bytes: int = MAX_NAMED_FILE_BYTES) -> bytes:
+    """The bytes of a file a rule file names: a regular file of bounded size (a FIFO or a device would never end).
+
+    Raises ValueError, with the reason, otherwise.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{path} is not a regular file")
+        if info.st_size > max_bytes:
+            raise ValueError(f"{path} is larger than {max_bytes // (1024 * 1024)} MB")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(max_bytes + 1)
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise ValueError(f"{path} is larger than {max_bytes // (1024 * 1024)} MB")
+    return data
 
 
 def _schema_digest(schema: dict[str, Any]) -> str:
@@ -153,9 +193,12 @@ def load_rule_file(path: str | Path, schema: dict[str, Any]) -> RuleFile:
             raise RuleFileError("\n".join(errors))
         return True
 
-    # The same content against the same schema is valid again: only the verdict "valid" is kept between runs.
-    cached("valid-rule-file", f"1 {digest} {_schema_digest(schema)}", valid, lambda v: v is True)
-    return RuleFile(str(path), _resolve_files(data, Path(path).resolve().parent), digest)
+    try:
+        # The same content against the same schema is valid again: only the verdict "valid" is kept between runs.
+        cached("valid-rule-file", f"1 {digest} {_schema_digest(schema)}", valid, lambda v: v is True)
+        return RuleFile(str(path), _resolve_files(data, Path(path).resolve().parent, str(path)), digest)
+    except RecursionError:
+        raise RuleFileError(f"{path}: nested too deeply to be a rule file") from None
 
 
 def rule_file_paths(paths: list[str | Path]) -> list[Path]:

@@ -25,6 +25,7 @@ from qc_engine.plugins import load_plugins
 from qc_engine.plugins import collect
 from qc_engine.review.rollup import rebuild_agent_daily
 from qc_engine.audit.ruleset import RuleBook
+from qc_engine.rulefiles.check import unmatched_shops
 from qc_engine.store import Checkpoints, open_db
 from qc_engine.store.rows import CONVERSATIONS, FINDINGS, RULE_ERRORS, Rows, add_audited, add_rejected
 from qc_engine.store.writer import StoreWriter
@@ -243,7 +244,8 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     problems = [f"plugin {f.name} ({f.source}) failed to load: {f.error}" for f in plugins.failures] + registry.problems
     if not registry.loaders:
         raise UsageError("no loader plugin is available; is qc-engine installed correctly?")
-    book = RuleBook(registry, options.rule_files)  # RuleFileError propagates: a bad rule file stops the run
+    # RuleFileError propagates: a rule file the audit could not use whole stops the run before it starts.
+    book = RuleBook(registry, options.rule_files, checked=True)
     book.for_shop("")  # compiled before the workers fork, so shops on the defaults share it for free
     agents = frozenset(a for f in book.all_files for a in f.data.get("agents", ()))
     bots = frozenset(b for f in book.all_files for b in f.data.get("bots", ()))
@@ -331,6 +333,9 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             flush()
             checkpoints.close()  # the last copy into the database goes on while the daily figures are made
             rebuild_agent_daily(db, touched)
+            for warning in unmatched_shops(book.files, {shop for shop, _ in touched}):
+                if warning not in summary.problems:
+                    summary.problems.append(warning)
             # Always, not only with --orders: orders imported earlier apply to the days just audited.
             summary.orders = apply_orders(db, options.order_files, options, run_id=run_id)
         status = "complete"
