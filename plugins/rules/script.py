@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Iterable
 from qc_engine import Rule, hookimpl
 from qc_plugins import default_rule_file
 from qc_engine.model import Conversation, Finding, Message
-from qc_engine.rulefiles.files import read_named_file
+from qc_engine.text.named_file import read_named_file
 from qc_engine.text.fold import simplify
 from qc_plugins.rules.latency import AcknowledgementMatcher, needs_reply
 

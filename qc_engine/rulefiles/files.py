@@ -4,8 +4,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
-import stat
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -15,6 +13,7 @@ from typing import Any
 import yaml
 
 from qc_engine.text.diskcache import cached
+from qc_engine.text.named_file import MAX_NAMED_FILE_BYTES, read_named_file  # noqa: F401 - part of this module's API
 from qc_engine.schemas import load_schema
 
 MAX_RULE_FILE_BYTES = 5 * 1024 * 1024
@@ -131,9 +130,6 @@ def parse(path: str | Path) -> tuple[Any, str]:
     return data, digest
 
 
-MAX_NAMED_FILE_BYTES = 5 * 1024 * 1024
-
-
 def _resolve_files(node: Any, base: Path, path: str, where: str = "") -> Any:
     """Paths in ``*_file`` keys are relative to the rule file that names them, and must stay in its folder."""
     if isinstance(node, dict):
@@ -153,30 +149,6 @@ def _named_file(name: str, base: Path, path: str, where: str) -> str:
         raise RuleFileError(f"{path}: at {where}: {name!r} is outside the rule file's folder {base}; "
                             "files a rule file names must lie beside it")
     return str(target)
-
-
-def read_named_file(path: str | Path, max_bytes: int = MAX_NAMED_FILE_BYTES) -> bytes:
-    """The bytes of a file a rule file names: a regular file of bounded size (a FIFO or a device would never end).
-
-    Raises ValueError, with the reason, otherwise.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError(f"{path} is not a regular file")
-        if info.st_size > max_bytes:
-            raise ValueError(f"{path} is larger than {max_bytes // (1024 * 1024)} MB")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(max_bytes + 1)
-    finally:
-        os.close(fd)
-    if len(data) > max_bytes:
-        raise ValueError(f"{path} is larger than {max_bytes // (1024 * 1024)} MB")
-    return data
 
 
 def _schema_digest(schema: dict[str, Any]) -> str:
