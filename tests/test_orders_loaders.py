@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from qc_engine.orders import OrdersOptions, apply_orders, order_loaders
+from qc_engine.orders import OrdersOptions, apply_orders
 from qc_engine.ingest.loaders import detect_loader as detect_order_loader
-from qc_engine.plugins import load_plugins
+from qc_engine.plugins import collect, load_plugins
 from qc_engine.text.personal_data import mask_text
 
 from conftest import rows
@@ -19,9 +19,9 @@ TAOBAO_ROW = ["3000000000000000001", "tb_buyer", "张三丰", "13912345678", "12
 
 @pytest.fixture(scope="module")
 def loaders():
-    found, problems = order_loaders(load_plugins())
-    assert not problems
-    return [r.loader for r in found]
+    registry = collect(load_plugins())
+    assert not registry.problems
+    return [r.loader for r in registry.order_loaders]
 
 
 def names(loader):

@@ -88,3 +88,91 @@ def test_a_vendor_package_installed_with_pip_adds_its_rule(tmp_path, db_path):
     assert rows(db_path, "select rule_id, agent from findings where rule_id = 'VND01'") == [("VND01", "山野茶庄:青青")]
     plugins = json.loads(rows(db_path, "select plugins from runs")[0][0])
     assert plugins["vendor_example"] == "1.2.3"
+
+
+BROKEN_EVERYWHERE = """
+from qc_engine import hookimpl
+
+@hookimpl
+def register_rules(register):
+    raise RuntimeError("rules broken")
+
+@hookimpl
+def register_rule_files(register):
+    raise RuntimeError("rule files broken")
+
+@hookimpl
+def register_order_loaders(register):
+    raise RuntimeError("order loaders broken")
+
+@hookimpl
+def register_commands(cli):
+    raise RuntimeError("commands broken")
+"""
+
+GOOD_EVERYWHERE = """
+import click
+from qc_engine import Rule, hookimpl
+from qc_engine.orders import OrderLoader
+
+class Good(Rule):
+    id = "GOOD9"
+    category = "test"
+
+    def check(self, conversation):
+        return []
+
+class GoodOrders(OrderLoader):
+    name = "good-orders"
+
+    def sniff(self, path, head):
+        return 0.0
+
+@hookimpl
+def register_rules(register):
+    register(Good)
+
+@hookimpl
+def register_order_loaders(register):
+    register(GoodOrders)
+
+@hookimpl
+def register_commands(cli):
+    @cli.command()
+    def hello():
+        click.echo("hello from a plugin")
+
+    @cli.command("audit")
+    def not_the_audit():
+        click.echo("not the audit")
+"""
+
+
+def test_one_plugins_broken_hooks_are_its_own_and_the_others_register_everything(tmp_path):
+    broken, good = tmp_path / "broken.py", tmp_path / "good.py"
+    broken.write_text(BROKEN_EVERYWHERE, encoding="utf-8")
+    good.write_text(GOOD_EVERYWHERE, encoding="utf-8")
+    registry = collect(load_plugins([broken, good]))
+    for hook, what in (("register_rules", "rules"), ("register_rule_files", "rule files"),
+                       ("register_order_loaders", "order loaders"), ("register_commands", "commands")):
+        assert registry.problems_of(hook) == [f"plugin {broken}: {hook} failed: RuntimeError: {what} broken"]
+    assert registry.rule("GOOD9").plugin == str(good)
+    assert {o.loader.name for o in registry.order_loaders} >= {"good-orders", "orders_taobao"}
+    assert {(c.name, c.plugin) for c in registry.commands} == {("hello", str(good)), ("audit", str(good))}
+    built_in = collect(load_plugins())  # everything the built-ins register is still there
+    assert {r.cls.id for r in registry.rules} == {r.cls.id for r in built_in.rules} | {"GOOD9"}
+    assert registry.default_rule_files == built_in.default_rule_files
+    assert not built_in.problems
+
+
+def test_a_plugins_commands_join_qc_but_never_replace_its_own(tmp_path):
+    good = tmp_path / "good.py"
+    good.write_text(GOOD_EVERYWHERE, encoding="utf-8")
+    code = (f"import sys; from qc_engine.plugins import load_plugins as lp; import qc_engine.cli as c;"
+            f"c.load_plugins = lambda: lp([{str(good)!r}]); c.main(sys.argv[1:])")
+    run = lambda *args: subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300)
+    hello = run("hello")
+    assert hello.returncode == 0 and hello.stdout == "hello from a plugin\n"
+    assert "command 'audit' is already qc's; skipped" in hello.stderr
+    audit_help = run("audit", "--help")
+    assert audit_help.returncode == 0 and "not the audit" not in audit_help.stdout and "--db" in audit_help.stdout

@@ -8,7 +8,7 @@ import sys
 import click
 
 from qc_engine import __version__
-from qc_engine.plugins import load_plugins
+from qc_engine.plugins import collect, load_plugins
 from qc_engine.cli.audit import audit
 from qc_engine.cli.orders import orders_group
 from qc_engine.cli.plugins import plugins_group
@@ -40,12 +40,14 @@ cli.add_command(review_group)
 
 
 def _add_plugin_commands() -> None:
-    plugins = load_plugins()
-    for impl in plugins.hook.register_commands.get_hookimpls():
-        try:
-            impl.function(cli)
-        except Exception as exc:  # noqa: BLE001 - one plugin's broken command must not break `qc`
-            click.echo(f"warning: plugin {impl.plugin_name} could not add its commands: {exc}", err=True)
+    registry = collect(load_plugins())
+    for problem in registry.problems_of("register_commands"):  # one plugin's broken hook must not break `qc`
+        click.echo(f"warning: {problem}", err=True)
+    for c in registry.commands:
+        if c.name in cli.commands:  # qc's own commands, or another plugin's of that name, stay
+            click.echo(f"warning: plugin {c.plugin}: command {c.name!r} is already qc's; skipped", err=True)
+        else:
+            cli.add_command(c.command, c.name)
 
 
 def _plain(exc: BaseException) -> str:

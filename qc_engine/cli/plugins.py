@@ -6,7 +6,6 @@ from pathlib import Path
 import click
 
 from qc_engine.plugins import load_plugins
-from qc_engine.orders import order_loaders
 from qc_engine.plugins import collect
 
 
@@ -22,12 +21,11 @@ def list_plugins(plugin_files):
     """List loaded plugins with their versions, and what each provides."""
     plugins = load_plugins(plugin_files)
     registry = collect(plugins)
-    order_readers, order_problems = order_loaders(plugins)
     for info in plugins.info:
         rules = [r.cls.id for r in registry.rules if r.plugin in (info.name, str(info.source))]
         loaders = [l.loader.name for l in registry.loaders if l.plugin in (info.name, str(info.source))]
-        orders = [o.loader.name for o in order_readers if o.plugin in (info.name, str(info.source))]
-        commands = [i for i in plugins.hook.register_commands.get_hookimpls() if i.plugin_name in (info.name, str(info.source))]
+        orders = [o.loader.name for o in registry.order_loaders if o.plugin in (info.name, str(info.source))]
+        commands = [c.name for c in registry.commands if c.plugin in (info.name, str(info.source))]
         provides = []
         if rules:
             provides.append("rules " + ", ".join(rules))
@@ -36,11 +34,11 @@ def list_plugins(plugin_files):
         if orders:
             provides.append("order loader " + ", ".join(orders))
         if commands:
-            provides.append("commands")
+            provides.append("commands " + ", ".join(commands))
         click.echo(f"{info.name:20s} {info.version or '-':10s} {info.source}")
         if provides:
             click.echo(f"{'':20s} {'; '.join(provides)}")
     for failure in plugins.failures:
         click.echo(f"{failure.name:20s} {'FAILED':10s} {failure.source}: {failure.error}", err=True)
-    for problem in registry.problems + order_problems:
+    for problem in registry.problems:
         click.echo(f"warning: {problem}", err=True)

@@ -8,7 +8,6 @@ from typing import Any, Callable, ClassVar, Iterator
 
 from qc_engine.model import DEFAULT_TIMEZONE, Rejected
 from qc_engine.ingest.normalize import zone
-from qc_engine.plugins import Plugins
 from qc_engine.text.personal_data import mask_text
 from qc_engine.orders.fields import FieldError, cell_text, clean_order_id, normalize_status, parse_amount, parse_local_time
 
@@ -71,31 +70,6 @@ class Order:
 class RegisteredOrderLoader:
     loader: OrderLoader
     plugin: str
-
-
-def order_loaders(plugins: Plugins) -> tuple[list[RegisteredOrderLoader], list[str]]:
-    """The order loaders the plugins register, and one line per plugin contribution refused."""
-    loaders: list[RegisteredOrderLoader] = []
-    problems: list[str] = []
-    hook = getattr(plugins.hook, "register_order_loaders", None)
-    if hook is None:
-        return loaders, problems
-    for impl in hook.get_hookimpls():
-        def register(cls, _plugin=impl.plugin_name):
-            try:
-                loader = cls() if isinstance(cls, type) else cls
-            except Exception as exc:  # noqa: BLE001 - a vendor's loader that cannot start is reported
-                problems.append(f"plugin {_plugin}: order loader {cls!r} failed to start: {exc}")
-                return
-            if not isinstance(loader, OrderLoader):
-                problems.append(f"plugin {_plugin}: {cls!r} is not an OrderLoader; skipped")
-                return
-            loaders.append(RegisteredOrderLoader(loader, _plugin))
-        try:
-            impl.function(register)
-        except Exception as exc:  # noqa: BLE001
-            problems.append(f"plugin {impl.plugin_name}: register_order_loaders failed: {type(exc).__name__}: {exc}")
-    return loaders, problems
 
 
 def clean_order(record: dict[str, Any], timezone_of: Callable[[str], str], default_shop: str | None = None,

@@ -12,7 +12,7 @@ from qc_engine.store.customers import customer_key_function
 from qc_engine.plugins import load_plugins
 from qc_engine.plugins import collect
 from qc_engine.store import open_db
-from qc_engine.orders.api import OrderLoadOptions, order_loaders
+from qc_engine.orders.api import OrderLoadOptions
 from qc_engine.orders.conversion import ShopDayFigures
 from qc_engine.orders.daily import shift_day, refresh_sales
 from qc_engine.orders.importer import import_orders
@@ -83,11 +83,13 @@ def apply_orders(db: sqlite_utils.Database | str | Path, order_files: list[Path]
         if not order_files and database.execute("SELECT 1 FROM orders LIMIT 1").fetchone() is None:
             return OrdersSummary()  # no orders now nor before: no sales figures to refresh
         plugins = load_plugins(getattr(options, "plugin_files", ()))
-        loaders, problems = order_loaders(plugins)
-        summary = OrdersSummary(problems=[f"plugin {f.name} failed to load: {f.error}" for f in plugins.failures] + problems)
+        registry = collect(plugins)
+        loaders = registry.order_loaders
+        summary = OrdersSummary(problems=[f"plugin {f.name} failed to load: {f.error}" for f in plugins.failures]
+                                + registry.problems_of("register_order_loaders"))
         if order_files and not loaders:
             raise OrdersError("no order-export loader is available; is qc-engine installed correctly?")
-        settings = SettingsBook(collect(plugins), getattr(options, "rule_files", ()),
+        settings = SettingsBook(registry, getattr(options, "rule_files", ()),
                                 getattr(options, "timezone", DEFAULT_TIMEZONE))
         load_options = OrderLoadOptions(
             timezone=getattr(options, "timezone", DEFAULT_TIMEZONE), shop=getattr(options, "shop", None),

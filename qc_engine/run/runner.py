@@ -22,7 +22,7 @@ from qc_engine.model import DEFAULT_TIMEZONE, Conversation, RawLines, Rejected
 from qc_engine.ingest.normalize import raw_text, to_conversation
 from qc_engine.orders import OrdersError, OrdersSummary, apply_orders
 from qc_engine.plugins import load_plugins
-from qc_engine.plugins import collect
+from qc_engine.plugins import AUDIT_HOOKS, collect
 from qc_engine.review.rollup import rebuild_agent_daily
 from qc_engine.audit.ruleset import RuleBook
 from qc_engine.rulefiles.check import unmatched_shops
@@ -241,7 +241,7 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     plugins = load_plugins(options.plugin_files)
     registry = collect(plugins)
-    problems = [f"plugin {f.name} ({f.source}) failed to load: {f.error}" for f in plugins.failures] + registry.problems
+    problems = [f"plugin {f.name} ({f.source}) failed to load: {f.error}" for f in plugins.failures] + registry.problems_of(*AUDIT_HOOKS)
     if not registry.loaders:
         raise UsageError("no loader plugin is available; is qc-engine installed correctly?")
     # RuleFileError propagates: a rule file the audit could not use whole stops the run before it starts.
