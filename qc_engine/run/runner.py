@@ -27,7 +27,7 @@ from qc_engine.review.rollup import rebuild_agent_daily
 from qc_engine.audit.ruleset import RuleBook
 from qc_engine.rulefiles.check import unmatched_shops
 from qc_engine.store import Checkpoints, open_db
-from qc_engine.store.rows import CONVERSATIONS, FINDINGS, RULE_ERRORS, Rows, add_audited, add_rejected
+from qc_engine.store.rows import CONVERSATIONS, FINDINGS, RULE_ERRORS, Rows, add_audited, add_rejected, qualified_id
 from qc_engine.store.writer import StoreWriter
 from qc_engine.text.clean import storable
 
@@ -182,15 +182,17 @@ def _widen_pipes(pool: ProcessPoolExecutor) -> None:
 def audit_batch(items: list[LoaderItem]) -> Rows:
     """Normalize, audit and turn into masked rows a batch of records (in a worker, or in the writing process)."""
     rows = Rows()
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # id -> shop, of the batch's conversations
     for record in each_record(items):
         item = record if isinstance(record, Rejected) else to_conversation(record, _TZ)
+        if not isinstance(item, Rejected) and seen.get(item.conversation_id, item.shop) != item.shop:
+            item.conversation_id = qualified_id(item.conversation_id, item.shop)  # another shop's export reuses it
         if isinstance(item, Rejected):
             add_rejected(rows, item, _RUN_ID)
         elif item.conversation_id in seen:
             add_rejected(rows, _duplicate(item), _RUN_ID)
         else:
-            seen.add(item.conversation_id)
+            seen[item.conversation_id] = item.shop
             known = len(_BOOK.setup_errors)
             ruleset = _BOOK.for_shop(item.shop)
             if len(_BOOK.setup_errors) > known:  # a shop whose rule set could not fully start, met just now

@@ -89,7 +89,25 @@ class Rows:
     rejected: list[tuple] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # rule set setup errors met while preparing these rows
 
-    def drop_conversations(self, ids: set[str], run_id: int) -> None:
+    def rename_conversation(self, old: str, new: str) -> None:
+        """Store a conversation of the batch under another id (ids are unique within a batch)."""
+        for name, layout in LAYOUTS.items():
+            if "conversation_id" not in layout.columns:
+                continue
+            at = layout.position("conversation_id")
+            fid = layout.position("finding_id") if "finding_id" in layout.columns else None
+            renamed = []
+            for row in getattr(self, name):
+                if row[at] == old:
+                    row = list(row)
+                    row[at] = new
+                    if fid is not None and row[fid].startswith(old + "/"):
+                        row[fid] = new + row[fid][len(old):]
+                    row = tuple(row)
+                renamed.append(row)
+            setattr(self, name, renamed)
+
+    def drop_conversations(self, ids: set[str], run_id: int, reason: str = "already read in this run") -> None:
         """Take conversations out of the batch, keeping each aside as a rejected duplicate."""
         ordinals = set()
         for row in self.conversations:
@@ -99,12 +117,18 @@ class Rows:
                 source_file, source_line = _source(row)
                 self.rejected.append(REJECTED.row(
                     run_id=run_id, source_file=source_file, line=source_line, offset=None,
-                    reason=f"duplicate conversation_id {cid!r}: already read in this run", raw=cid))
+                    reason=f"duplicate conversation_id {cid!r}: {reason}", raw=cid))
         self.conversations = _without(self.conversations, _conversation_id, ids)
         self.messages = _without(self.messages, MESSAGES.getter("ordinal"), ordinals)
         self.findings = _without(self.findings, FINDINGS.getter("conversation_id"), ids)
         self.metrics = _without(self.metrics, METRICS.getter("conversation_id"), ids)
         self.rule_errors = _without(self.rule_errors, RULE_ERRORS.getter("conversation_id"), ids)
+
+
+def qualified_id(conversation_id: str, shop: str) -> str:
+    """The id a conversation is stored under when another shop's conversation has its export's id: a
+    conversation is identified within its shop, and one shop's never replaces or joins another's."""
+    return f"{conversation_id}@{shop}"
 
 
 def _without(rows: list[tuple], key: Callable[[tuple], Any], dropped: set) -> list[tuple]:

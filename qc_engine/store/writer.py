@@ -10,7 +10,7 @@ import sqlite_utils
 
 from qc_engine.store.db import write_transaction
 from qc_engine.store.message_key import MESSAGE_INDEX_BITS, message_ids
-from qc_engine.store.rows import CONVERSATIONS, LAYOUTS, MESSAGES, RowLayout, Rows
+from qc_engine.store.rows import CONVERSATIONS, LAYOUTS, MESSAGES, RowLayout, Rows, qualified_id
 
 CHILD_TABLES = ("findings", "metric_sets", "rule_errors")  # and message_rows, found by key rather than by id
 CACHE_KIB = 32 * 1024
@@ -25,6 +25,7 @@ def _now() -> str:
 KEYED = ("conversations", "messages")  # Rows' lists stored under keys the writer gives; the others as they are
 _conversation_id = CONVERSATIONS.getter("conversation_id")
 _ordinal = CONVERSATIONS.getter("ordinal")
+_shop = CONVERSATIONS.getter("shop")
 
 
 def _insert_sql(layout: RowLayout) -> str:
@@ -89,16 +90,49 @@ class StoreWriter:
         before = conn.total_changes
         conn.executemany(_keyed_conversation_sql("INSERT OR IGNORE", base), rows.conversations)
         if conn.total_changes - before < len(rows.conversations):  # some were stored before: by this run or another
-            # The batch's own rows have keys from base on; those stored before have smaller ones.
-            met = [(cid, key, stored_by) for cid, key, stored_by in self._stored(map(_conversation_id, rows.conversations))
-                   if key is None or key < base]
-            duplicates = {cid for cid, _, stored_by in met if stored_by == run_id}
-            if duplicates:
-                rows.drop_conversations(duplicates, run_id)
-            self._replace([(cid, key) for cid, key, stored_by in met if stored_by != run_id], rows, base)
+            self._settle(rows, run_id, base, rows.conversations)
         conn.executemany(_keyed_messages_sql(base), rows.messages)
         self._write_tables(rows)
         return next_key
+
+    def _settle(self, rows: Rows, run_id: int, base: int, candidates: list[tuple], renaming: bool = True) -> None:
+        """The conversations among ``candidates`` that an id stored before kept out: a duplicate of this run is
+        rejected, one an earlier run stored for the same shop is replaced, and one of another shop is stored
+        under its id qualified by its shop (``qualified_id``) - never over the other shop's conversation."""
+        ids = [_conversation_id(r) for r in candidates]
+        stored = {cid: (key, by, shop) for cid, key, by, shop in self._stored(ids)}
+        duplicates, earlier, elsewhere, clash = set(), [], [], set()
+        for row in candidates:
+            cid, shop = _conversation_id(row), _shop(row)
+            key, by, stored_shop = stored.get(cid, (None, None, None))
+            if key == base + _ordinal(row):
+                continue  # this row itself
+            if stored_shop != shop:
+                if renaming:
+                    elsewhere.append(cid)
+                else:
+                    clash.add(cid)
+            elif by == run_id:
+                duplicates.add(cid)
+            else:
+                earlier.append((cid, key))
+        if duplicates:
+            rows.drop_conversations(duplicates, run_id)
+        if clash:
+            rows.drop_conversations(clash, run_id, "its id qualified by its shop is another shop's id")
+        self._replace(earlier, rows, base)
+        if elsewhere:
+            renamed = []
+            for cid in elsewhere:
+                row = next(r for r in rows.conversations if _conversation_id(r) == cid)
+                new = qualified_id(cid, _shop(row))
+                rows.rename_conversation(cid, new)
+                renamed.append(new)
+            again = [r for r in rows.conversations if _conversation_id(r) in set(renamed)]
+            before = self.conn.total_changes
+            self.conn.executemany(_keyed_conversation_sql("INSERT OR IGNORE", base), again)
+            if self.conn.total_changes - before < len(again):
+                self._settle(rows, run_id, base, again, renaming=False)
 
     def _replace(self, stored: list[tuple[str, int | None]], rows: Rows, base: int) -> None:
         """Delete the rows of conversations stored by an earlier run, and store the batch's in their place."""
@@ -124,12 +158,12 @@ class StoreWriter:
                 self.conn.executemany(sql, batch)
 
     def _stored(self, ids: Iterable[str]):
-        """(conversation_id, conversation_key, run_id) of the stored conversations among ids."""
+        """(conversation_id, conversation_key, run_id, shop) of the stored conversations among ids."""
         ids = list(ids)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             yield from self.conn.execute(
-                "select conversation_id, conversation_key, run_id from conversations"
+                "select conversation_id, conversation_key, run_id, shop from conversations"
                 f" where conversation_id in ({','.join('?' * len(chunk))})", chunk)
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, Any]) -> None:
