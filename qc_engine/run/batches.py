@@ -33,7 +33,8 @@ class _Done:
 
 class BatchQueue(Generic[Batch, Result]):
     """Hands batches to a pool's workers (or, without a pool, audits them here) and passes their results on,
-    in order, to ``take``.
+    in order, to ``take``. ``audit`` audits a batch here; ``pool_audit`` (by default the same) is the task the
+    workers run, a module-level function the pool can name.
 
     With ``audits_too`` (this process has a core of its own beside the workers'), a batch that comes while
     the workers have all they can take is audited here rather than waited for; and at the end, batches the
@@ -41,8 +42,9 @@ class BatchQueue(Generic[Batch, Result]):
     """
 
     def __init__(self, pool: Executor | None, audit: Callable[[Batch], Result], take: Callable[[Result], None],
-                 window: int, audits_too: bool):
+                 window: int, audits_too: bool, pool_audit: Callable[[Batch], Result] | None = None):
         self.pool, self.audit, self.take = pool, audit, take
+        self.pool_audit = pool_audit or audit
         self.window = window  # batches waiting at or being audited by the workers
         self.audits_too = audits_too
         self._pending: deque[tuple[Future | _Done, Batch]] = deque()
@@ -54,7 +56,7 @@ class BatchQueue(Generic[Batch, Result]):
         pending = self._pending
         self._take_done()
         if not self.audits_too or sum(not f.done() for f, _ in pending) < self.window:
-            pending.append((self.pool.submit(self.audit, batch), batch))
+            pending.append((self.pool.submit(self.pool_audit, batch), batch))
         else:
             pending.append((_Done(self.audit(batch)), batch))
         while len(pending) > 2 * self.window:  # bounded, whatever the order in which batches finish

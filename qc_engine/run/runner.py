@@ -1,11 +1,8 @@
 """An audit run: stream inputs through loaders, audit in worker processes, store through one writer."""
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
-import signal
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -16,10 +13,8 @@ from typing import Callable, Iterator
 from qc_engine import __version__
 from qc_engine.run.batches import BatchQueue
 from qc_engine.store.customers import customer_key_function
-from qc_engine.audit.engine import audit_conversation
-from qc_engine.ingest.loaders import LoaderItem, LoadOptions, detect_loader, each_record, iter_input_files
-from qc_engine.model import DEFAULT_TIMEZONE, Conversation, RawLines, Rejected
-from qc_engine.ingest.normalize import raw_text, to_conversation
+from qc_engine.ingest.loaders import LoaderItem, LoadOptions, detect_loader, iter_input_files
+from qc_engine.model import DEFAULT_TIMEZONE, RawLines, Rejected
 from qc_engine.orders import OrdersError, OrdersSummary, apply_orders
 from qc_engine.plugins import load_plugins
 from qc_engine.plugins import AUDIT_HOOKS, collect
@@ -27,7 +22,8 @@ from qc_engine.review.rollup import rebuild_agent_daily
 from qc_engine.audit.ruleset import RuleBook
 from qc_engine.rulefiles.check import unmatched_shops
 from qc_engine.store import Checkpoints, open_db
-from qc_engine.store.rows import CONVERSATIONS, FINDINGS, RULE_ERRORS, Rows, add_audited, add_rejected, qualified_id
+from qc_engine.run.worker import Auditor, TimeGuard, WorkerContext, audit_in_worker, start_worker
+from qc_engine.store.rows import CONVERSATIONS, FINDINGS, RULE_ERRORS, Rows
 from qc_engine.store.writer import StoreWriter
 from qc_engine.text.clean import storable
 
@@ -40,8 +36,6 @@ QUEUED_PER_WORKER = 4
 # the unwritten rows of a run that is then marked incomplete, and a re-run completes it.
 WRITE_EVERY_MESSAGES = 40_000
 RULE_TIME_BASE_S = 10.0  # the rules of one conversation get this long together, plus a little per message
-RULE_TIME_PER_MESSAGE_S = 0.002
-PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for this process when its parent ends
 PIPE_BYTES = 1 << 20  # room in each pipe to and from the workers: a whole batch or its rows
 
 _shop_and_day = CONVERSATIONS.getter("shop", "day")
@@ -90,74 +84,6 @@ class RunSummary:
     files_read: list[str] = field(default_factory=list)  # every input file, as its rows name it
 
 
-class _RuleTimeout(Exception):
-    pass
-
-
-def _on_alarm(signum, frame):
-    raise _RuleTimeout("the rules took too long on this conversation; this one was stopped")
-
-
-class _TimeGuard:
-    """Stops a rule that runs too long on one conversation (SIGALRM; main thread only)."""
-
-    timeout = _RuleTimeout
-
-    def __init__(self, base_seconds: float, previous_handler=None):
-        self.base = base_seconds
-        self.previous_handler = previous_handler  # put back when the run is over
-
-    def arm(self, conversation: Conversation) -> None:
-        signal.setitimer(signal.ITIMER_REAL, self.base + RULE_TIME_PER_MESSAGE_S * len(conversation.messages))
-
-    def disarm(self) -> None:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-# Worker processes are forked after these are set, so they inherit the compiled rules without pickling.
-_BOOK: RuleBook | None = None
-_GUARD: _TimeGuard | None = None
-_RUN_ID = 0
-_TZ = DEFAULT_TIMEZONE
-_CUSTOMER_KEY: Callable[[str], str] = customer_key_function(None)
-
-
-def _install_guard(base_seconds: float) -> _TimeGuard | None:
-    if base_seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        return None
-    return _TimeGuard(base_seconds, signal.signal(signal.SIGALRM, _on_alarm))
-
-
-def _worker_init(time_limit: float, parent: int) -> None:
-    global _GUARD
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _die_with(parent)
-    _GUARD = _install_guard(time_limit)
-
-
-def _die_with(parent: int) -> None:
-    """End this worker when the audit process ends, even killed outright (SIGKILL, out of memory).
-
-    A pool's workers hold both ends of their task pipe, so they never see it close: without this,
-    they would wait for tasks forever.
-    """
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) == 0:
-            if os.getppid() != parent:  # it ended before the request was made
-                os._exit(1)
-            return
-    except (OSError, AttributeError):  # not Linux
-        pass
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="qc-parent-watch", daemon=True).start()
-
-
 def _widen_pipes(pool: ProcessPoolExecutor) -> None:
     """Give the pool's pipes room for a whole batch or result where the system allows it (Linux: 64 KB -> 1 MB).
 
@@ -177,33 +103,6 @@ def _widen_pipes(pool: ProcessPoolExecutor) -> None:
             fcntl.fcntl(reader.fileno(), set_size, PIPE_BYTES)
         except (AttributeError, OSError):
             pass
-
-
-def audit_batch(items: list[LoaderItem]) -> Rows:
-    """Normalize, audit and turn into masked rows a batch of records (in a worker, or in the writing process)."""
-    rows = Rows()
-    seen: dict[str, str] = {}  # id -> shop, of the batch's conversations
-    for record in each_record(items):
-        item = record if isinstance(record, Rejected) else to_conversation(record, _TZ)
-        if not isinstance(item, Rejected) and seen.get(item.conversation_id, item.shop) != item.shop:
-            item.conversation_id = qualified_id(item.conversation_id, item.shop)  # another shop's export reuses it
-        if isinstance(item, Rejected):
-            add_rejected(rows, item, _RUN_ID)
-        elif item.conversation_id in seen:
-            add_rejected(rows, _duplicate(item), _RUN_ID)
-        else:
-            seen[item.conversation_id] = item.shop
-            known = len(_BOOK.setup_errors)
-            ruleset = _BOOK.for_shop(item.shop)
-            if len(_BOOK.setup_errors) > known:  # a shop whose rule set could not fully start, met just now
-                rows.problems.extend(_BOOK.setup_errors[known:])
-            add_audited(rows, audit_conversation(item, ruleset, _GUARD), _RUN_ID, _CUSTOMER_KEY)
-    return rows
-
-
-def _duplicate(conv: Conversation) -> Rejected:
-    return Rejected(conv.source_file, f"duplicate conversation_id {conv.conversation_id!r}: already read in this run",
-                    raw_text(conv.conversation_id), conv.source_line)
 
 
 def _records(options: AuditOptions, loaders, load_options: LoadOptions, summary: RunSummary) -> Iterator[LoaderItem]:
@@ -236,7 +135,6 @@ def _size(path: Path) -> int:
 
 
 def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None] | None = None) -> RunSummary:
-    global _BOOK, _GUARD, _RUN_ID, _TZ, _CUSTOMER_KEY
     started = time.monotonic()
     missing = [str(p) for p in [*options.inputs, *options.order_files] if not p.exists()]
     if missing:
@@ -266,59 +164,26 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
         "workers": options.workers,
     })
     summary = RunSummary(run_id, options.db, problems=problems)
-    _BOOK, _RUN_ID, _TZ = book, run_id, options.timezone
-    _CUSTOMER_KEY = customer_key_function(options.customer_salt)
-
-    touched: set[tuple[str, str]] = set()  # (shop, day) pairs whose daily figures this run changes
-    unwritten = []  # batches of Rows not yet written
-    unwritten_messages = 0
-
-    def absorb(rows: Rows) -> None:
-        nonlocal unwritten_messages
-        for problem in rows.problems:
-            if problem not in summary.problems:
-                summary.problems.append(problem)
-        unwritten.append(rows)
-        unwritten_messages += len(rows.messages)
-        if unwritten_messages >= WRITE_EVERY_MESSAGES:
-            flush()
-        if progress:
-            progress(summary, "")  # the input read so far; the counts are those of the rows written
-
-    forgotten = 0  # files whose rejections by earlier runs are deleted: this run judges them again
-
-    def flush() -> None:
-        nonlocal unwritten, unwritten_messages, forgotten
-        # Duplicates across batches are found as they are written, against what this run has stored.
-        writer.write(unwritten, run_id, summary.files_read[forgotten:])
-        forgotten = len(summary.files_read)
-        checkpoints.committed()
-        for rows in unwritten:
-            touched.update(map(_shop_and_day, rows.conversations))
-            summary.audited += len(rows.conversations)
-            summary.rejected += len(rows.rejected)
-            summary.read += len(rows.conversations) + len(rows.rejected)
-            summary.messages += len(rows.messages)
-            summary.findings.update(map(_category, rows.findings))
-            summary.rule_errors.update(map(_plugin, rows.rule_errors))
-        unwritten, unwritten_messages = [], 0
-
+    context = WorkerContext(book, run_id, options.timezone, customer_key_function(options.customer_salt),
+                            options.rule_time_limit)
     checkpoints = Checkpoints(options.db, db.conn)
+    store = _RunStore(writer, checkpoints, summary, progress)
 
-    pool = None
+    pool = guard = None
     status = "failed"
     try:
-        _GUARD = _install_guard(options.rule_time_limit)  # this process may audit too, when the workers are all busy
+        guard = TimeGuard.install(options.rule_time_limit)  # this process may audit too, when the workers are all busy
         if _can_fork():
             # Even one worker runs beside this process, which reads the input and writes the store meanwhile.
-            ctx = multiprocessing.get_context("fork")
-            pool = ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_worker_init, initargs=(options.rule_time_limit, os.getpid()))
+            pool = ProcessPoolExecutor(options.workers, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=start_worker, initargs=(context, os.getpid()))
             _widen_pipes(pool)
         # With a core of its own beside the workers', this process audits too rather than wait for them. Without
         # one, it would only take CPU time from them.
         audits_too = options.workers < cpu_cores()
-        batches = BatchQueue(pool, audit_batch, absorb, QUEUED_PER_WORKER * options.workers * (2 if audits_too else 1),
-                             audits_too)
+        batches = BatchQueue(pool, Auditor(context, guard).audit_batch, store.take,
+                             QUEUED_PER_WORKER * options.workers * (2 if audits_too else 1), audits_too,
+                             pool_audit=audit_in_worker)
 
         with checkpoints:
             batch: list[LoaderItem] = []
@@ -332,10 +197,10 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             if batch:
                 batches.put(batch)
             batches.finish()
-            flush()
+            store.flush()
             checkpoints.close()  # the last copy into the database goes on while the daily figures are made
-            rebuild_agent_daily(db, touched)
-            for warning in unmatched_shops(book.files, {shop for shop, _ in touched}):
+            rebuild_agent_daily(db, store.touched)
+            for warning in unmatched_shops(book.files, {shop for shop, _ in store.touched}):
                 if warning not in summary.problems:
                     summary.problems.append(warning)
             # Always, not only with --orders: orders imported earlier apply to the days just audited.
@@ -344,10 +209,8 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     finally:
         if pool is not None:
             pool.shutdown(wait=status == "complete", cancel_futures=status != "complete")
-        if _GUARD is not None:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, _GUARD.previous_handler or signal.SIG_DFL)
-            _GUARD = None
+        if guard is not None:
+            guard.remove()
         summary.duration_s = time.monotonic() - started
         writer.finish_run(run_id, status, {
             "read": summary.read, "audited": summary.audited, "rejected": summary.rejected,
@@ -356,8 +219,49 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             "duration_s": summary.duration_s, "problems": summary.problems,
         })
         db.close()
-        _BOOK = None
     return summary
+
+
+class _RunStore:
+    """The run's rows on their way into the store: kept until there are enough for a transaction, then
+    written, and counted in the summary."""
+
+    def __init__(self, writer: StoreWriter, checkpoints: Checkpoints, summary: RunSummary,
+                 progress: Callable[[RunSummary, str], None] | None):
+        self.writer, self.checkpoints, self.summary, self.progress = writer, checkpoints, summary, progress
+        self.unwritten: list[Rows] = []  # batches of rows not yet written
+        self.unwritten_messages = 0
+        self.touched: set[tuple[str, str]] = set()  # (shop, day) pairs whose daily figures this run changes
+        self.forgotten = 0  # files whose rejections by earlier runs are deleted: this run judges them again
+
+    def take(self, rows: Rows) -> None:
+        """A batch's rows, in the order the batches were read."""
+        summary = self.summary
+        for problem in rows.problems:
+            if problem not in summary.problems:
+                summary.problems.append(problem)
+        self.unwritten.append(rows)
+        self.unwritten_messages += len(rows.messages)
+        if self.unwritten_messages >= WRITE_EVERY_MESSAGES:
+            self.flush()
+        if self.progress:
+            self.progress(summary, "")  # the input read so far; the counts are those of the rows written
+
+    def flush(self) -> None:
+        summary = self.summary
+        # Duplicates across batches are found as they are written, against what this run has stored.
+        self.writer.write(self.unwritten, summary.run_id, summary.files_read[self.forgotten:])
+        self.forgotten = len(summary.files_read)
+        self.checkpoints.committed()
+        for rows in self.unwritten:
+            self.touched.update(map(_shop_and_day, rows.conversations))
+            summary.audited += len(rows.conversations)
+            summary.rejected += len(rows.rejected)
+            summary.read += len(rows.conversations) + len(rows.rejected)
+            summary.messages += len(rows.messages)
+            summary.findings.update(map(_category, rows.findings))
+            summary.rule_errors.update(map(_plugin, rows.rule_errors))
+        self.unwritten, self.unwritten_messages = [], 0
 
 
 def _can_fork() -> bool:
