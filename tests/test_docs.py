@@ -3,7 +3,7 @@ import inspect
 import re
 
 from qc_engine import hookspecs
-from qc_engine.cli.reference import render_reference
+from qc_engine.cli.reference import default_config, render_reference
 from qc_engine.testing import fresh_registry
 
 from conftest import ROOT
@@ -32,7 +32,8 @@ def test_every_hookspec_has_a_one_line_docstring():
 
 
 def test_rule_reference_is_up_to_date():
-    expected = render_reference(fresh_registry().rules)
+    registry = fresh_registry()
+    expected = render_reference(registry.rules, config=default_config(registry))
     actual = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert actual == expected, "docs/rules.md is stale: run `qc rules docs --out docs/rules.md`"
 

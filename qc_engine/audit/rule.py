@@ -46,6 +46,11 @@ class Rule:
         """Yield the findings of this rule on one conversation."""
         raise NotImplementedError
 
+    def reference(self) -> list[str]:
+        """Markdown lines on what this rule checks as configured (its lists, say), for ``qc rules show`` and the
+        generated reference; the rule is built with the default rule files. Optional."""
+        return []
+
     def metrics(self, conversation: Conversation) -> Iterable[Metric | MetricSet]:
         """Yield figures this rule computes for the conversation (optional): a Metric each, or a MetricSet per agent."""
         return ()

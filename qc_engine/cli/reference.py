@@ -1,6 +1,14 @@
 """The rule reference, generated from the rules' own ids, attributes and docstrings."""
 from __future__ import annotations
 
+from qc_engine.rulefiles.files import load_rule_file, merged_config, rule_file_schema
+
+
+def default_config(registry) -> dict:
+    """The default rule files merged: what the rules check when a shop adds nothing."""
+    schema = rule_file_schema(registry.section_schemas())
+    return merged_config([load_rule_file(p, schema) for p in registry.default_rule_files])
+
 
 def _example(lines) -> list[str]:
     out = ["```"]
@@ -10,7 +18,18 @@ def _example(lines) -> list[str]:
     return out
 
 
-def render_reference(rules, heading_level: int = 2) -> str:
+def _configured(reg, config) -> list[str]:
+    """The rule's own account of its default configuration (its lists); nothing when it cannot be built."""
+    if config is None:
+        return []
+    try:
+        return list(reg.cls(config).reference())
+    except Exception:  # noqa: BLE001 - a rule that cannot start still has its docstring documented
+        return []
+
+
+def render_reference(rules, heading_level: int = 2, config=None) -> str:
+    """The reference of the rules; ``config``: the merged default rule files, for what each rule lists."""
     h = "#" * heading_level
     out = [] if heading_level > 1 else []
     if heading_level == 2:
@@ -30,4 +49,7 @@ def render_reference(rules, heading_level: int = 2) -> str:
             out += ["**Bad**", ""] + _example(doc.bad) + [""]
         if doc.good:
             out += ["**Good**", ""] + _example(doc.good) + [""]
+        configured = _configured(reg, config)
+        if configured:
+            out += configured + [""]
     return "\n".join(out)

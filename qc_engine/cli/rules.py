@@ -12,7 +12,7 @@ from qc_engine.rulefiles.check import check_rule_files
 from qc_engine.rulefiles.files import RuleFileError, rule_file_paths, rule_file_schema
 from qc_engine.text.clean import printable
 from qc_engine.rulefiles.selftest import run_file_tests
-from qc_engine.cli.reference import render_reference
+from qc_engine.cli.reference import default_config, render_reference
 
 
 def _registry(plugin_files=()):
@@ -87,7 +87,7 @@ def show_cmd(rule_id, plugin_files):
     reg = registry.rule(rule_id.upper())
     if reg is None:
         raise click.ClickException(f"no rule {rule_id!r}; `qc rules list` shows them all")
-    click.echo(render_reference([reg], heading_level=1).strip())
+    click.echo(render_reference([reg], heading_level=1, config=default_config(registry)).strip())
 
 
 @rules_group.command("docs")
@@ -95,7 +95,8 @@ def show_cmd(rule_id, plugin_files):
 @plugin_option
 def docs_cmd(out, plugin_files):
     """Generate the rule reference (Markdown) from the rules themselves."""
-    text = render_reference(_registry(plugin_files).rules)
+    registry = _registry(plugin_files)
+    text = render_reference(registry.rules, config=default_config(registry))
     if out:
         out.write_text(text, encoding="utf-8")
         click.echo(f"wrote {out}")

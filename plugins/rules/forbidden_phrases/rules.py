@@ -32,6 +32,28 @@ class _ForbiddenPhraseRule(Rule):
         self.titles = {lst["name"]: lst.get("title") or self.default_title for lst in lists}
         self.expected = {lst["name"]: lst.get("expected") or self.default_expected for lst in lists}
 
+    def reference(self) -> list[str]:
+        """The lists this rule reports, each with its title and entries: every entry traceable to its category."""
+        section = self.config.get(SECTION) or {}
+        lists = [lst for lst in merged_lists(section) if lst.get("rule", "FP05") == self.id]
+        if not lists:
+            return []
+        out = ["**Default lists** (rule file section `forbidden_phrases`; a finding names its list)", ""]
+        for lst in lists:
+            out.append(f"- `{lst['name']}` {lst.get('title') or self.default_title}"
+                       + (f": {lst['expected']}" if lst.get("expected") else ""))
+            phrases = [p if isinstance(p, str) else p["phrase"] for p in lst.get("phrases") or []]
+            if phrases:
+                out.append(f"  - phrases: {'、'.join(phrases)}")
+            for spec in lst.get("patterns") or []:
+                out.append(f"  - pattern: {_describe_pattern(spec)}")
+            for rx in lst.get("regexes") or []:
+                name = rx if isinstance(rx, str) else rx.get("name") or rx["pattern"]
+                out.append(f"  - regex: {name}")
+            if lst.get("allow"):
+                out.append(f"  - allowed: {'、'.join(lst['allow'])}")
+        return out
+
     def check(self, conversation: Conversation) -> Iterable[Finding]:
         scans = conversation.memo.get(self._scans_key)
         if scans is None:
@@ -81,6 +103,22 @@ class _ForbiddenPhraseRule(Rule):
             expected=self.expected.get(group) or self.default_expected,
             severity=severity,
         )
+
+
+def _describe_pattern(spec: dict[str, Any]) -> str:
+    """A pattern of a rule file in words: its name, its terms, distance, order and exclusions."""
+    def item(x) -> str:
+        return x if isinstance(x, str) else "(" + " | ".join(x) + ")"
+
+    if "all" in spec:
+        terms = " + ".join(item(x) for x in spec["all"])
+        how = f"（{spec.get('within', 20)}字内，{'依次' if spec.get('ordered') else '不限顺序'}）" if len(spec["all"]) > 1 else ""
+    else:
+        terms, how = " / ".join(spec.get("any") or []), ""
+    text = (f"{spec['name']}：" if spec.get("name") else "") + terms + how
+    if spec.get("unless"):
+        text += f"，除非有：{'、'.join(spec['unless'])}"
+    return text
 
 
 def _clusters(hits: list[Hit]) -> list[list[Hit]]:
