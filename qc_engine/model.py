@@ -15,7 +15,7 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 # Messages, findings and figures are made by the million on a busy day: as msgspec structures they are
 # built in C (3x faster than a dataclass) and pickle smaller. They hold no containers, so the cyclic
 # garbage collector need not track messages and figures.
-class Message(msgspec.Struct, gc=False):
+class Message(msgspec.Struct, gc=False, frozen=True):
     index: int
     ts: float  # epoch seconds, UTC
     ts_iso: str  # ISO 8601 with offset, in the shop's local time

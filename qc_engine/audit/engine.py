@@ -7,6 +7,13 @@ from qc_engine.model import SEVERITIES, AuditResult, Conversation, Finding, Metr
 from qc_engine.audit.ruleset import RuleSet
 
 MAX_FINDINGS_PER_RULE = 1000
+MAX_FIGURES_PER_RULE = 1000
+MAX_POINTS = 100.0  # no finding deducts more than a whole conversation's score
+# Text a finding carries is cut here: 20 conversations of 50 MB evidence must not make a store of gigabytes.
+MAX_EVIDENCE_CHARS = 2000
+MAX_NAME_CHARS = 200
+# What a rule that misbehaves may raise besides Exception: sys.exit() in a vendor's rule must not end the run.
+GUEST_EXITS = (Exception, SystemExit, GeneratorExit)
 
 
 class Guard(Protocol):
@@ -28,9 +35,30 @@ def _malformed(f, n_messages: int) -> str | None:
         return "finding has no category"
     if f.severity not in SEVERITIES:
         return f"finding has unknown severity {f.severity!r}"
-    if not isinstance(f.evidence, str) or not isinstance(f.reason, str) or not isinstance(f.agent, str):
-        return "finding evidence, reason and agent must be text"
+    if not all(isinstance(v, str) for v in (f.evidence, f.reason, f.agent, f.expected, f.rule_id)):
+        return "finding evidence, reason, expected, agent and rule_id must be text"
+    if len(f.category) > 40 or len(f.rule_id) > 40 or len(f.agent) > MAX_NAME_CHARS:
+        return "finding category, rule_id or agent is too long"
+    if type(f.red_line) is not bool and f.red_line not in (0, 1):
+        return f"finding red_line must be true or false, not {f.red_line!r}"
+    points = f.points
+    if points is not None and (type(points) not in (int, float) or not 0 <= points < float("inf")):
+        return f"finding points must be a number from 0 up (the points it deducts), not {points!r}"
     return None
+
+
+def _bounded(f: Finding) -> Finding:
+    """The finding with its text cut to size and its points to at most a whole conversation's."""
+    if len(f.evidence) > MAX_EVIDENCE_CHARS:
+        f.evidence = f.evidence[:MAX_EVIDENCE_CHARS] + "…"
+    if len(f.reason) > MAX_EVIDENCE_CHARS:
+        f.reason = f.reason[:MAX_EVIDENCE_CHARS] + "…"
+    if len(f.expected) > MAX_EVIDENCE_CHARS:
+        f.expected = f.expected[:MAX_EVIDENCE_CHARS] + "…"
+    if f.points is not None and f.points > MAX_POINTS:
+        f.points = MAX_POINTS
+    f.red_line = bool(f.red_line)
+    return f
 
 
 def audit_conversation(conversation: Conversation, ruleset: RuleSet, guard: Guard | None = None) -> AuditResult:
@@ -55,8 +83,8 @@ def audit_conversation(conversation: Conversation, ruleset: RuleSet, guard: Guar
                     figures = rule.metrics(conversation) if compiled.has_metrics else ()
                     if type(figures) is not list and type(figures) is not tuple:
                         figures = list(figures)
-                except Exception as exc:  # noqa: BLE001 - isolation of a misbehaving rule
-                    result.errors.append(RuleError(rule.id, compiled.plugin, f"{type(exc).__name__}: {exc}"[:500]))
+                except GUEST_EXITS as exc:  # noqa: BLE001 - isolation of a misbehaving rule
+                    result.errors.append(RuleError(rule.id, compiled.plugin, _why(exc)))
                     if guard is not None and isinstance(exc, guard.timeout):
                         guard.arm(conversation)  # the rules after it get their own time
                     continue
@@ -65,7 +93,7 @@ def audit_conversation(conversation: Conversation, ruleset: RuleSet, guard: Guar
             except BaseException as exc:  # the time ran out just outside the rule's own call
                 if guard is None or not isinstance(exc, guard.timeout):
                     raise
-                result.errors.append(RuleError(compiled.rule.id, compiled.plugin, f"{type(exc).__name__}: {exc}"))
+                result.errors.append(RuleError(compiled.rule.id, compiled.plugin, _why(exc)))
                 guard.arm(conversation)
     finally:
         if guard is not None:
@@ -74,6 +102,14 @@ def audit_conversation(conversation: Conversation, ruleset: RuleSet, guard: Guar
         ruleset.scorecard.assign_points(result.findings)
     result.score, result.red_line = ruleset.scorecard.score(result.findings)
     return result
+
+
+def _why(exc: BaseException) -> str:
+    try:
+        text = f"{type(exc).__name__}: {exc}"
+    except Exception:  # noqa: BLE001 - an exception whose str() raises
+        text = type(exc).__name__
+    return text[:500]
 
 
 def _keep(compiled, found, figures, result: AuditResult, n: int) -> None:
@@ -85,8 +121,11 @@ def _keep(compiled, found, figures, result: AuditResult, n: int) -> None:
             why = problems[0] if problems else f"returned {len(found)} findings (more than {MAX_FINDINGS_PER_RULE})"
             result.errors.append(RuleError(rule.id, compiled.plugin, f"malformed output: {why}"))
             return
-        result.findings.extend(found)
+        result.findings.extend(map(_bounded, found))
     if figures:
+        if len(figures) > MAX_FIGURES_PER_RULE:
+            result.errors.append(RuleError(rule.id, compiled.plugin, f"malformed output: more than {MAX_FIGURES_PER_RULE} figures"))
+            return
         for m in figures:
             if not (_is_figure(m) if type(m) is Metric else _is_figure_set(m)):
                 result.errors.append(RuleError(
@@ -100,11 +139,14 @@ _NUMBER_TYPES = frozenset((int, float, bool))
 
 
 def _is_figure(m: Metric) -> bool:
-    return isinstance(m.name, str) and isinstance(m.value, _NUMBERS) and isinstance(m.agent, str)
+    return (isinstance(m.name, str) and isinstance(m.value, _NUMBERS) and isinstance(m.agent, str)
+            and len(m.name) <= MAX_NAME_CHARS and len(m.agent) <= MAX_NAME_CHARS)
 
 
 def _is_figure_set(m) -> bool:
     if type(m) is not MetricSet or type(m.values) is not dict or not isinstance(m.agent, str):
         return False
     values = m.values
-    return _NUMBER_TYPES.issuperset(map(type, values.values())) and all(isinstance(name, str) for name in values)
+    return (len(values) <= MAX_FIGURES_PER_RULE and len(m.agent) <= MAX_NAME_CHARS
+            and _NUMBER_TYPES.issuperset(map(type, values.values()))
+            and all(isinstance(name, str) and len(name) <= MAX_NAME_CHARS for name in values))

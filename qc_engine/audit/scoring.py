@@ -31,4 +31,4 @@ class Scorecard:
         """The conversation's score and whether a red-line finding zeroed it."""
         if any(f.red_line for f in findings):
             return 0.0, True
-        return max(0.0, self.start - sum(f.points or 0.0 for f in findings)), False
+        return min(self.start, max(0.0, self.start - sum(f.points or 0.0 for f in findings))), False

@@ -15,11 +15,11 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from qc_engine.audit.engine import audit_conversation
 from qc_engine.audit.ruleset import RuleBook
 from qc_engine.ingest.loaders import LoaderItem, each_record
 from qc_engine.ingest.normalize import raw_text, to_conversation
 from qc_engine.model import Conversation, Rejected
+from qc_engine.run.guests import Guests
 from qc_engine.store.rows import Rows, add_audited, add_rejected, qualified_id
 
 RULE_TIME_PER_MESSAGE_S = 0.002  # beside the base time limit, per message of the conversation
@@ -77,6 +77,7 @@ class Auditor:
 
     def __init__(self, context: WorkerContext, guard: TimeGuard | None):
         self.context, self.guard = context, guard
+        self.guests = Guests()  # the time-outs this process met, and the rules they disabled
 
     def audit_batch(self, items: list[LoaderItem]) -> Rows:
         context, book = self.context, self.context.book
@@ -96,7 +97,10 @@ class Auditor:
                 ruleset = book.for_shop(item.shop)
                 if len(book.setup_errors) > known:  # a shop whose rule set could not fully start, met just now
                     rows.problems.extend(book.setup_errors[known:])
-                add_audited(rows, audit_conversation(item, ruleset, self.guard), context.run_id, context.customer_key)
+                add_audited(rows, self.guests.audit(item, ruleset, self.guard), context.run_id, context.customer_key)
+        if self.guests.problems:
+            rows.problems.extend(self.guests.problems)
+            self.guests.problems.clear()
         return rows
 
 
