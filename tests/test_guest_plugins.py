@@ -47,9 +47,10 @@ def test_huge_points_are_bounded(tmp_path, db_path):
     assert rows(db_path, "select score from conversations") == [(0.0,)]
 
 
-def test_a_rule_that_keeps_failing_is_disabled_and_said_so(tmp_path, db_path):
+def test_a_rule_that_keeps_running_out_of_time_is_disabled_and_said_so(tmp_path, db_path):
     path = write_jsonl(tmp_path / "d.jsonl", [conversation(f"c{i}") for i in range(30)])
-    audit([path], db_path, plugin_files=[plugin(tmp_path, "fails", "GST03", "        raise RuntimeError('boom')")])
+    body = "        import time\n        time.sleep(2)\n        return []"
+    audit([path], db_path, rule_time_limit=0.1, plugin_files=[plugin(tmp_path, "sleeps", "GST03", body)])
     n, = rows(db_path, "select count(*) from rule_errors where rule_id = 'GST03'")[0]
     assert 0 < n < 30
     problems = json.loads(rows(db_path, "select problems from runs")[0][0])
