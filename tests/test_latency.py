@@ -184,10 +184,9 @@ def test_bot_only_conversation_is_unanswered_and_attributed_to_nobody():
 def test_findings_name_the_agent_who_answered_after_a_transfer():
     conv = conversation_from_lines(["customer: 在吗", "agent(+5s): 您好"], agent="店:小美")
     later = conversation_from_lines(["customer: 退货怎么弄", "agent(+200s): 我来处理"], agent="店:阿强")
-    for m in later.messages:
-        m.index += 2
-        m.ts += 60
-    conv.messages += later.messages
+    import msgspec
+
+    conv.messages += [msgspec.structs.replace(m, index=m.index + 2, ts=m.ts + 60) for m in later.messages]
     r = audit_conversation(conv, DEFAULTS)
     slow = [f for f in r.findings if f.rule_id == "LT02"]
     assert [(f.message_index, f.agent) for f in slow] == [(2, "店:阿强")]
