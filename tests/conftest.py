@@ -15,6 +15,14 @@ from qc_engine.run.runner import AuditOptions, run_audit
 
 
 
+# The suite speaks the messages' own language and reads no qc.toml, whatever the machine's locale and folder;
+# tests of the Chinese CLI and of qc.toml set them themselves.
+os.environ["LANG"] = "C.UTF-8"
+for _name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+    os.environ.pop(_name, None)
+os.environ["QC_CONFIG"] = ""
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _own_disk_cache(tmp_path_factory):
     """The suite keeps its derived facts apart from the user's cache."""

@@ -39,7 +39,8 @@ def db_path(store, tmp_path):
 
 
 def run_report(db_path: Path, out: Path, *extra) -> str:
-    result = CliRunner().invoke(cli, ["report", "--db", str(db_path), "--out", str(out), *map(str, extra)])
+    lang = [] if "--lang" in extra else ["--lang", "zh"]
+    result = CliRunner().invoke(cli, ["report", "--db", str(db_path), "--out", str(out), *lang, *map(str, extra)])
     assert result.exit_code == 0, result.output
     return result.output
 

@@ -56,10 +56,10 @@ def message_text(msg: dict) -> tuple[str, str]:
 
 
 class _Chat:
-    __slots__ = ("key", "line", "messages", "last_ms", "staff", "customer", "room")
+    __slots__ = ("key", "line", "messages", "last_ms", "staff", "customer", "room", "corp")
 
-    def __init__(self, key: tuple, line: int, staff: str, customer: str, room: str):
-        self.key, self.line, self.staff, self.customer, self.room = key, line, staff, customer, room
+    def __init__(self, key: tuple, line: int, staff: str, customer: str, room: str, corp: str = ""):
+        self.key, self.line, self.staff, self.customer, self.room, self.corp = key, line, staff, customer, room, corp
         self.messages: list[dict] = []
         self.last_ms = 0
 
@@ -83,7 +83,11 @@ class WecomLoader(Loader):
         gap_ms = float(options.extra.get("session_gap_minutes", DEFAULT_GAP_MINUTES) or DEFAULT_GAP_MINUTES) * 60_000
         keep_recalls = bool(options.extra.get("keep_recalls"))
         tz = zone(options.timezone)
-        shop = options.shop or "wecom"
+        shops = options.shops
+
+        def shop_of(chat: _Chat) -> str:
+            # An archive names no shop: the staff account's or the corp's shop, else --shop, else a stand-in.
+            return shops.get(chat.staff) or shops.get(chat.corp) or options.shop or "wecom"
         roles = RoleResolver(options.agents, options.bots, shop=None, separators="")
         chats: OrderedDict[tuple, _Chat] = OrderedDict()
         last_chat_of: dict[str, tuple] = {}  # external contact -> key of their chat with a person
@@ -91,6 +95,7 @@ class WecomLoader(Loader):
         def emit(chat: _Chat) -> RawRecord:
             messages = chat.messages
             who = chat.room or f"{chat.staff}:{chat.customer}"
+            shop = shop_of(chat)
             return RawRecord({
                 "conversation_id": f"{PLATFORM}:{shop[:60]}:{who[:100]}:{messages[0]['ts'][:19]}",
                 "shop": shop,
@@ -166,7 +171,8 @@ class WecomLoader(Loader):
                     yield emit(closed)
                 chat = chats.get(key)
                 if chat is None:
-                    chat = chats[key] = _Chat(key, lineno, staff, customer, room)
+                    corp = msg.get("corpid") or msg.get("corp_id") or ""
+                    chat = chats[key] = _Chat(key, lineno, staff, customer, room, corp if isinstance(corp, str) else "")
                 else:
                     chats.move_to_end(key)
                     if not chat.customer and is_external(sender):

@@ -1,24 +1,28 @@
 """`qc review`: a QC specialist's verdicts (质检复核) on findings, and manual findings."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
+from qc_engine.lang import N_, _
+
 from qc_engine.rulefiles.files import RuleFileError
 from qc_engine.review.verdicts import ReviewError, add_manual_finding, allowlist_phrase, append_allowlist, list_reviews, record_verdict
-from qc_engine.cli.report import check_day, open_existing_db
+from qc_engine.cli.dates import DATE_HELP
+from qc_engine.cli.report import DB_HELP, check_day, open_existing_db
 from qc_engine.model import SEVERITIES
 from qc_engine.reports.i18n import CATEGORIES
 
-db_option = click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                         help="The SQLite file `qc audit` wrote.")
-reviewer_option = click.option("--reviewer", default=None, help="Your name, kept with the verdict. Default: your login name.")
+db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help=DB_HELP)
+VERDICT_WORDS = (N_("confirmed"), N_("overturned"))  # shown translated
+reviewer_option = click.option("--reviewer", default=None, help=N_("Your name, kept with the verdict. Default: your login name."))
 
 
-@click.group("review")
+@click.group("review", help=N_("Confirm or overturn findings, add findings the rules missed, and list the verdicts."))
 def review_group():
-    """Confirm or overturn findings, add findings the rules missed, and list the verdicts."""
+    pass
 
 
 def _verdict(db_path, finding_id, verdict, reason, reviewer):
@@ -31,30 +35,30 @@ def _verdict(db_path, finding_id, verdict, reason, reviewer):
         db.close()
     before = "—" if result.score_before is None else f"{result.score_before:.1f}"
     after = "—" if result.score_after is None else f"{result.score_after:.1f}"
-    click.echo(f"{verdict} {finding_id}; {result.agent or 'conversation'} day score {before} -> {after}")
+    click.echo(_("{verdict} {finding}; {agent} day score {before} -> {after}").format(
+        verdict=_(verdict), finding=finding_id, agent=result.agent or _("conversation"), before=before, after=after))
     return result
 
 
-@review_group.command("confirm")
+@review_group.command("confirm", help=N_("Confirm a finding: it keeps counting, now with a human verdict."))
 @click.argument("finding_id")
-@click.option("--reason", required=True, help="Why the finding is right.")
+@click.option("--reason", required=True, help=N_("Why the finding is right."))
 @db_option
 @reviewer_option
 def confirm_cmd(finding_id, reason, db_path, reviewer):
-    """Confirm a finding: it keeps counting, now with a human verdict."""
     _verdict(db_path, finding_id, "confirmed", reason, reviewer)
 
 
-@review_group.command("overturn")
+@review_group.command("overturn", help=N_("Overturn a finding: it stops counting in scores and reports but stays in the "
+                                          "store, with who and when."))
 @click.argument("finding_id")
-@click.option("--reason", required=True, help="Why the finding is wrong.")
+@click.option("--reason", required=True, help=N_("Why the finding is wrong."))
 @db_option
 @reviewer_option
 @click.option("--allowlist", "rule_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="For a forbidden-phrase finding: also add its phrase to this shop rule file's allow list "
-                   "(created if missing), so the rules stop flagging it.")
+              help=N_("For a forbidden-phrase finding: also add its phrase to this shop rule file's allow list "
+                      "(created if missing), so the rules stop flagging it."))
 def overturn_cmd(finding_id, reason, db_path, reviewer, rule_file):
-    """Overturn a finding: it stops counting in scores and reports but stays in the store, with who and when."""
     if rule_file is not None:
         _check_allowlist_possible(db_path, finding_id)
     _verdict(db_path, finding_id, "overturned", reason, reviewer)
@@ -67,9 +71,10 @@ def overturn_cmd(finding_id, reason, db_path, reviewer, rule_file):
         try:
             added = append_allowlist(rule_file, allowlist_phrase(finding), finding["shop"], _schema())
         except (ReviewError, RuleFileError) as exc:
-            raise click.ClickException(f"verdict recorded, but the allow list was not changed: {exc}") from None
+            raise click.ClickException(_("verdict recorded, but the allow list was not changed: {error}").format(error=exc)) from None
         phrase = finding["evidence"]
-        click.echo(f"added {phrase!r} to the allow list in {rule_file}" if added else f"{phrase!r} is already allowed in {rule_file}")
+        click.echo((_("added {phrase!r} to the allow list in {file}") if added else _("{phrase!r} is already allowed in {file}"))
+                   .format(phrase=phrase, file=rule_file))
 
 
 def _check_allowlist_possible(db_path, finding_id):
@@ -82,7 +87,7 @@ def _check_allowlist_possible(db_path, finding_id):
         try:
             allowlist_phrase(rows[0])
         except ReviewError as exc:
-            raise click.ClickException(f"{exc}; nothing was recorded") from None
+            raise click.ClickException(_("{error}; nothing was recorded").format(error=exc)) from None
 
 
 def _schema():
@@ -93,18 +98,18 @@ def _schema():
     return rule_file_schema(collect(load_plugins()).section_schemas())
 
 
-@review_group.command("add")
+@review_group.command("add", help=N_("Add a finding the rules missed (a manual finding); it counts in the agent's score."))
 @click.argument("conversation_id")
-@click.option("--category", required=True, help=f"{', '.join(CATEGORIES)} or your own word.")
-@click.option("--note", required=True, help="What went wrong, in plain words (the agent reads it).")
-@click.option("--message", "message_index", type=int, default=None, help="Number of the message it is about (0 = first).")
-@click.option("--points", type=click.FloatRange(0, 100), default=0.0, show_default=True, help="Points to deduct.")
-@click.option("--severity", type=click.Choice(SEVERITIES), default="minor", show_default=True)
-@click.option("--agent", default=None, help="Agent responsible. Default: who wrote that message, else the main agent.")
+@click.option("--category", required=True, help=", ".join(CATEGORIES) + N_(" or your own word."))
+@click.option("--note", required=True, help=N_("What went wrong, in plain words (the agent reads it)."))
+@click.option("--message", "message_index", type=int, default=None, help=N_("Number of the message it is about (0 = first)."))
+@click.option("--points", type=click.FloatRange(0, 100), default=0.0, show_default=True, help=N_("Points to deduct."))
+@click.option("--severity", type=click.Choice(SEVERITIES), default="minor", show_default=True,
+              help=N_("How serious it is."))
+@click.option("--agent", default=None, help=N_("Agent responsible. Default: who wrote that message, else the main agent."))
 @db_option
 @reviewer_option
 def add_cmd(conversation_id, category, note, message_index, points, severity, agent, db_path, reviewer):
-    """Add a finding the rules missed (a manual finding); it counts in the agent's score."""
     db = open_existing_db(db_path)
     try:
         new_id = add_manual_finding(db, conversation_id, category, note, message_index=message_index, points=points,
@@ -113,21 +118,28 @@ def add_cmd(conversation_id, category, note, message_index, points, severity, ag
         raise click.ClickException(str(exc)) from None
     finally:
         db.close()
-    click.echo(f"manual finding {new_id} added to {conversation_id}")
+    click.echo(_("manual finding {id} added to {conversation}").format(id=new_id, conversation=conversation_id))
 
 
-@review_group.command("list")
+@review_group.command("list", help=N_("List verdicts and manual findings, newest first."))
 @db_option
-@click.option("--date", "day", default=None, help="Only conversations of this day (YYYY-MM-DD).")
-@click.option("--shop", default=None, help="Only this shop.")
-def list_cmd(db_path, day, shop):
-    """List verdicts and manual findings, newest first."""
+@click.option("--date", "day", default=None, help=N_("Only conversations of this day. ") + DATE_HELP)
+@click.option("--shop", default=None, help=N_("Only this shop."))
+@click.option("--json", "as_json", is_flag=True, help=N_("Print JSON (for scripts)."))
+def list_cmd(db_path, day, shop, as_json):
     db = open_existing_db(db_path)
     try:
         rows = list_reviews(db, check_day(day), shop)
     finally:
         db.close()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
     if not rows:
-        click.echo("no reviews yet")
-    for r in rows:
-        click.echo(f"{(r['at'] or '')[:16]}  {r['reviewer']:10s} {r['what']:12s} {r['subject']}  {r['agent'] or ''}  {r['note']}")
+        click.echo(_("no reviews yet"))
+        return
+    from qc_engine.cli.tables import print_table
+
+    print_table([_("when"), _("reviewer"), _("what"), _("finding or message"), _("agent"), _("note")],
+                [[(r["at"] or "")[:16], r["reviewer"], _(r["what"]) if r["kind"] == "verdict" else r["what"], r["subject"],
+                  r["agent"] or "", r["note"]] for r in rows])

@@ -20,6 +20,7 @@ class LoadOptions:
     agents: frozenset[str] = frozenset()  # sender names known to be human agents
     bots: frozenset[str] = frozenset()  # bot / auto-reply names: the rule files' `bots` (core.yaml's and shops')
     shop: str | None = None  # shop name when the export does not carry one
+    shops: dict[str, str] = field(default_factory=dict)  # account (e.g. a WeCom staff id or corp id) -> shop
     extra: dict[str, Any] = field(default_factory=dict)  # loader-specific options
 
 

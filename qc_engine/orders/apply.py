@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
+from qc_engine.lang import _
 from qc_engine.model import DEFAULT_TIMEZONE
 from qc_engine.store.customers import customer_key_function
 from qc_engine.plugins import load_plugins
@@ -76,7 +77,7 @@ def apply_orders(db: sqlite_utils.Database | str | Path, order_files: list[Path]
     options = options or OrdersOptions()
     missing = [str(p) for p in order_files if not Path(p).exists()]
     if missing:
-        raise OrdersError(f"no such order file or folder: {', '.join(missing)}")
+        raise OrdersError(_("no such order file or folder: {paths}").format(paths=", ".join(missing)))
     own_db = not isinstance(db, sqlite_utils.Database)
     database = open_db(db) if own_db else db
     try:
@@ -88,7 +89,7 @@ def apply_orders(db: sqlite_utils.Database | str | Path, order_files: list[Path]
         summary = OrdersSummary(problems=[f"plugin {f.name} failed to load: {f.error}" for f in plugins.failures]
                                 + registry.problems_of("register_order_loaders"))
         if order_files and not loaders:
-            raise OrdersError("no order-export loader is available; is qc-engine installed correctly?")
+            raise OrdersError(_("no order-export loader is available; is qc-engine installed correctly?"))
         settings = SettingsBook(registry, getattr(options, "rule_files", ()),
                                 getattr(options, "timezone", DEFAULT_TIMEZONE))
         load_options = OrderLoadOptions(

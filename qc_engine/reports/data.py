@@ -13,6 +13,8 @@ from typing import Any
 
 import sqlite_utils
 
+from qc_engine.lang import _
+
 from qc_engine.review.rollup import LATEST_VERDICTS_SQL, effective_scores_sql, rebuild_agent_daily
 from qc_engine.review.sampling import stored_sample
 
@@ -78,7 +80,7 @@ def load_report_data(db: sqlite_utils.Database, day: str | None = None, shop: st
     """Read the figures of one day (and the 7 days before it, for trends), for every shop or one."""
     day = day or latest_day(db, shop)
     if not day:
-        raise NoDataError("the store has no conversations yet; run `qc audit` first")
+        raise NoDataError(_("the store has no conversations yet; run `qc audit` first"))
     days = window(day)
     shop_clause, shop_params = ("c.shop = ?", [shop]) if shop else ("1", [])
     pairs = db.execute(
@@ -88,7 +90,8 @@ def load_report_data(db: sqlite_utils.Database, day: str | None = None, shop: st
     rebuild_agent_daily(db, {(s, d) for s, d in pairs})  # figures follow the latest reviews
     shops = sorted({s for s, d in pairs if d == day})
     if not shops:
-        raise NoDataError(f"no conversations on {day}" + (f" for shop {shop!r}" if shop else ""))
+        raise NoDataError(_("no conversations on {day} for shop {shop!r}").format(day=day, shop=shop) if shop
+                          else _("no conversations on {day}").format(day=day))
     data = ReportData(day, days, shops)
     where = f"c.day between ? and ? and {shop_clause}"
     params = [days[0], day] + shop_params

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from qc_engine import __version__
+from qc_engine.lang import _
 from qc_engine.run.batches import BatchQueue
 from qc_engine.store.customers import customer_key_function
 from qc_engine.ingest.loaders import LoaderItem, LoadOptions, detect_loader, iter_input_files
@@ -63,6 +64,7 @@ class AuditOptions:
     order_files: list[Path] = field(default_factory=list)
     loader_extra: dict = field(default_factory=dict)  # loader-specific settings (LoadOptions.extra)
     customer_salt: str | None = None  # store customers as salted hashes instead of masked nicks
+    shops: dict[str, str] = field(default_factory=dict)  # account -> shop, for exports that name no shop
 
 
 @dataclass
@@ -138,18 +140,18 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     started = time.monotonic()
     missing = [str(p) for p in [*options.inputs, *options.order_files] if not p.exists()]
     if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+        raise UsageError(_("no such file or folder: {paths}").format(paths=", ".join(missing)))
     plugins = load_plugins(options.plugin_files)
     registry = collect(plugins)
     problems = [f"plugin {f.name} ({f.source}) failed to load: {f.error}" for f in plugins.failures] + registry.problems_of(*AUDIT_HOOKS)
     if not registry.loaders:
-        raise UsageError("no loader plugin is available; is qc-engine installed correctly?")
+        raise UsageError(_("no loader plugin is available; is qc-engine installed correctly?"))
     # RuleFileError propagates: a rule file the audit could not use whole stops the run before it starts.
     book = RuleBook(registry, options.rule_files, checked=True)
     book.for_shop("")  # compiled before the workers fork, so shops on the defaults share it for free
     agents = frozenset(a for f in book.all_files for a in f.data.get("agents", ()))
     bots = frozenset(b for f in book.all_files for b in f.data.get("bots", ()))
-    load_options = LoadOptions(timezone=options.timezone, agents=agents, bots=bots, shop=options.shop,
+    load_options = LoadOptions(timezone=options.timezone, agents=agents, bots=bots, shop=options.shop, shops=dict(options.shops),
                                extra=dict(options.loader_extra))
 
     db = open_db(options.db)
