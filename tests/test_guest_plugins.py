@@ -64,3 +64,29 @@ def test_evidence_is_bounded(tmp_path, db_path):
     longest, = rows(db_path, "select max(length(evidence) + length(reason)) from findings")[0]
     assert longest < 10_000
     assert db_path.stat().st_size < 5_000_000
+
+
+DEATHS = {
+    "os_exit": "        import os\n        if conversation.conversation_id == 'c3':\n            os._exit(1)\n        return []",
+    "killed": "        import os, signal\n        if conversation.conversation_id == 'c3':\n            os.kill(os.getpid(), signal.SIGKILL)\n        return []",
+    "ignores_time_limit": ("        if conversation.conversation_id == 'c3':\n            while True:\n                try:\n"
+                           "                    while True:\n                        pass\n                except BaseException:\n"
+                           "                    pass\n        return []"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DEATHS))
+def test_a_rule_that_ends_or_hangs_its_process_costs_only_itself(tmp_path, db_path, case):
+    path = write_jsonl(tmp_path / "d.jsonl", [conversation(f"c{i}") for i in range(8)])
+    summary = audit([path], db_path, workers=2, rule_time_limit=0.5,
+                    plugin_files=[plugin(tmp_path, case, "GST05", DEATHS[case])])
+    assert rows(db_path, "select status from runs") == [("complete",)]
+    assert (summary.audited, summary.rejected) == (8, 0)
+    assert rows(db_path, "select count(*) from messages") == [(16,)]
+    errors = rows(db_path, "select conversation_id, plugin from rule_errors where rule_id = 'GST05'")
+    assert [(cid, plugin_name.endswith(case + ".py")) for cid, plugin_name in errors] == [("c3", True)]
+    problems = json.loads(rows(db_path, "select problems from runs")[0][0])
+    assert any("GST05" in p and "disabled" in p for p in problems)
+    # the other rules still judged c3
+    assert rows(db_path, "select count(*) from findings where conversation_id = 'c3'") == \
+        rows(db_path, "select count(*) from findings where conversation_id = 'c4'")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Generic, TypeVar
 
 Batch = TypeVar("Batch")
@@ -42,8 +43,14 @@ class BatchQueue(Generic[Batch, Result]):
     """
 
     def __init__(self, pool: Executor | None, audit: Callable[[Batch], Result], take: Callable[[Result], None],
-                 window: int, audits_too: bool, pool_audit: Callable[[Batch], Result] | None = None):
+                 window: int, audits_too: bool, pool_audit: Callable[[Batch], Result] | None = None,
+                 recover: Callable[[Batch], Result] | None = None, new_pool: Callable[[], Executor] | None = None):
         self.pool, self.audit, self.take = pool, audit, take
+        # A worker that died (os._exit in a rule, the out-of-memory killer) breaks the pool: its batches are
+        # audited again by ``recover`` and later ones go to a pool ``new_pool`` makes.
+        self.recover, self.new_pool = recover, new_pool
+        self.pools = [pool] if pool is not None else []  # every pool made, to be shut down at the end
+        self._broken = False
         self.pool_audit = pool_audit or audit
         self.window = window  # batches waiting at or being audited by the workers
         self.audits_too = audits_too
@@ -56,7 +63,7 @@ class BatchQueue(Generic[Batch, Result]):
         pending = self._pending
         self._take_done()
         if not self.audits_too or sum(not f.done() for f, _ in pending) < self.window:
-            pending.append((self.pool.submit(self.pool_audit, batch), batch))
+            pending.append((self._submit(batch), batch))
         else:
             pending.append((_Done(self.audit(batch)), batch))
         while len(pending) > 2 * self.window:  # bounded, whatever the order in which batches finish
@@ -84,6 +91,26 @@ class BatchQueue(Generic[Batch, Result]):
         while self._pending and self._pending[0][0].done():
             self._take_next()
 
+    def _submit(self, batch: Batch) -> Future:
+        if self._broken and self.new_pool is not None:
+            self.pool = self.new_pool()
+            self.pools.append(self.pool)
+            self._broken = False
+        try:
+            return self.pool.submit(self.pool_audit, batch)
+        except BrokenProcessPool:
+            if self.recover is None:
+                raise
+            self._broken = True
+            return self._submit(batch) if self.new_pool is not None else _Done(self.recover(batch))
+
     def _take_next(self) -> None:
-        future, _ = self._pending.popleft()
-        self.take(future.result())
+        future, batch = self._pending.popleft()
+        try:
+            rows = future.result()
+        except BrokenProcessPool:
+            if self.recover is None:
+                raise
+            self._broken = True
+            rows = self.recover(batch)
+        self.take(rows)

@@ -23,7 +23,8 @@ from qc_engine.review.rollup import rebuild_agent_daily
 from qc_engine.audit.ruleset import RuleBook
 from qc_engine.rulefiles.check import unmatched_shops
 from qc_engine.store import Checkpoints, open_db
-from qc_engine.run.worker import Auditor, TimeGuard, WorkerContext, audit_in_worker, start_worker
+from qc_engine.run.isolation import Recovery
+from qc_engine.run.worker import RULE_TIME_PER_MESSAGE_S, Auditor, TimeGuard, WorkerContext, audit_in_worker, start_worker
 from qc_engine.store.rows import CONVERSATIONS, FINDINGS, RULE_ERRORS, Rows
 from qc_engine.store.writer import StoreWriter
 from qc_engine.text.clean import storable
@@ -171,21 +172,32 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
     checkpoints = Checkpoints(options.db, db.conn)
     store = _RunStore(writer, checkpoints, summary, progress)
 
-    pool = guard = None
+    pool = guard = batches = None
     status = "failed"
     try:
         guard = TimeGuard.install(options.rule_time_limit)  # this process may audit too, when the workers are all busy
+        auditor = Auditor(context, guard)
+
+        def new_pool() -> ProcessPoolExecutor:
+            # Workers made after a worker died start with the rules found to end their process disabled.
+            made = ProcessPoolExecutor(options.workers, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=start_worker,
+                                       initargs=(context, os.getpid(), frozenset(auditor.guests.disabled)))
+            _widen_pipes(made)
+            return made
+
         if _can_fork():
             # Even one worker runs beside this process, which reads the input and writes the store meanwhile.
-            pool = ProcessPoolExecutor(options.workers, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=start_worker, initargs=(context, os.getpid()))
-            _widen_pipes(pool)
+            pool = new_pool()
         # With a core of its own beside the workers', this process audits too rather than wait for them. Without
-        # one, it would only take CPU time from them.
-        audits_too = options.workers < cpu_cores()
-        batches = BatchQueue(pool, Auditor(context, guard).audit_batch, store.take,
+        # one, it would only take CPU time from them. Not with a vendor's rules, though: a rule that ignores its
+        # time limit or ends its process may do so in a worker, which can be replaced, not here.
+        audits_too = options.workers < cpu_cores() and not _has_guest_rules(book)
+        batches = BatchQueue(pool, auditor.audit_batch, store.take,
                              QUEUED_PER_WORKER * options.workers * (2 if audits_too else 1), audits_too,
-                             pool_audit=audit_in_worker)
+                             pool_audit=audit_in_worker,
+                             recover=Recovery(auditor, options.rule_time_limit, RULE_TIME_PER_MESSAGE_S).batch if pool else None,
+                             new_pool=new_pool)
 
         with checkpoints:
             batch: list[LoaderItem] = []
@@ -209,8 +221,8 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
             summary.orders = apply_orders(db, options.order_files, options, run_id=run_id)
         status = "complete"
     finally:
-        if pool is not None:
-            pool.shutdown(wait=status == "complete", cancel_futures=status != "complete")
+        for made in (batches.pools if batches is not None else [pool] if pool is not None else []):
+            made.shutdown(wait=status == "complete", cancel_futures=status != "complete")
         if guard is not None:
             guard.remove()
         summary.duration_s = time.monotonic() - started
@@ -264,6 +276,11 @@ class _RunStore:
             summary.findings.update(map(_category, rows.findings))
             summary.rule_errors.update(map(_plugin, rows.rule_errors))
         self.unwritten, self.unwritten_messages = [], 0
+
+
+def _has_guest_rules(book: RuleBook) -> bool:
+    """Whether any rule comes from outside qc-engine's own plugins."""
+    return any(not type(c.rule).__module__.startswith("qc_plugins.") for c in book.for_shop("").rules)
 
 
 def _can_fork() -> bool:

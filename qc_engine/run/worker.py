@@ -75,9 +75,22 @@ class TimeGuard:
 class Auditor:
     """Normalizes, audits and turns into masked rows batches of records, in one process."""
 
-    def __init__(self, context: WorkerContext, guard: TimeGuard | None):
+    def __init__(self, context: WorkerContext, guard: TimeGuard | None, disabled=()):
         self.context, self.guard = context, guard
-        self.guests = Guests()  # the time-outs this process met, and the rules they disabled
+        self.guests = Guests(set(disabled))  # the time-outs this process met, and the rules they disabled
+        self.deadline: float | None = None  # when the conversation being audited has overrun past all doubt
+
+    def watch(self) -> None:
+        """In a worker: end the process when a rule ignores its time limit (it swallowed the time-out), so that
+        the writing process audits that batch again, apart, and finds the rule (run/isolation.py)."""
+        def watch() -> None:
+            while True:
+                time.sleep(0.5)
+                deadline = self.deadline
+                if deadline is not None and time.monotonic() > deadline:
+                    os._exit(70)
+
+        threading.Thread(target=watch, name="qc-rule-watchdog", daemon=True).start()
 
     def audit_batch(self, items: list[LoaderItem]) -> Rows:
         context, book = self.context, self.context.book
@@ -97,7 +110,10 @@ class Auditor:
                 ruleset = book.for_shop(item.shop)
                 if len(book.setup_errors) > known:  # a shop whose rule set could not fully start, met just now
                     rows.problems.extend(book.setup_errors[known:])
+                if self.guard is not None:
+                    self.deadline = time.monotonic() + 2 * (self.guard.base + RULE_TIME_PER_MESSAGE_S * len(item.messages)) + 2
                 add_audited(rows, self.guests.audit(item, ruleset, self.guard), context.run_id, context.customer_key)
+        self.deadline = None
         if self.guests.problems:
             rows.problems.extend(self.guests.problems)
             self.guests.problems.clear()
@@ -114,12 +130,13 @@ def _duplicate(conv: Conversation) -> Rejected:
 _worker_auditor: Auditor | None = None
 
 
-def start_worker(context: WorkerContext, parent: int) -> None:
+def start_worker(context: WorkerContext, parent: int, disabled=()) -> None:
     """The pool's initializer: runs once in each worker before its first batch."""
     global _worker_auditor
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     _die_with(parent)
-    _worker_auditor = Auditor(context, TimeGuard.install(context.rule_time_limit))
+    _worker_auditor = Auditor(context, TimeGuard.install(context.rule_time_limit), disabled)
+    _worker_auditor.watch()
 
 
 def audit_in_worker(items: list[LoaderItem]) -> Rows:

@@ -89,6 +89,16 @@ class Rows:
     rejected: list[tuple] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # rule set setup errors met while preparing these rows
 
+    def extend(self, other: Rows) -> None:
+        """Add another batch's rows after these, its conversations numbered on from these."""
+        offset = len(self.conversations)
+        at = CONVERSATIONS.position("ordinal")
+        self.conversations += [r[:at] + (r[at] + offset,) + r[at + 1:] for r in other.conversations]
+        at = MESSAGES.position("ordinal")
+        self.messages += [r[:at] + (r[at] + offset,) + r[at + 1:] for r in other.messages]
+        for name in ("findings", "metrics", "rule_errors", "rejected", "problems"):
+            getattr(self, name).extend(getattr(other, name))
+
     def rename_conversation(self, old: str, new: str) -> None:
         """Store a conversation of the batch under another id (ids are unique within a batch)."""
         for name, layout in LAYOUTS.items():
