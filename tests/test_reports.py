@@ -91,10 +91,10 @@ def test_figures_match_the_store(db_path, tmp_path):
         assert float(shown[agent]["平均得分"]) == pytest.approx(row["score_avg"])
         assert int(shown[agent]["接待数"]) == row["conversations"]
     wb = load_workbook(out / f"qc-report-{DAY}.xlsx")
-    shops = {r[1]: r for r in wb["shops"].iter_rows(min_row=2, values_only=True)}
+    shops = {r[1]: r for r in wb["店铺日报"].iter_rows(min_row=2, values_only=True)}
     count = db.execute("select count(*) from conversations where shop = ? and day = ?", [SHOP, DAY]).fetchone()[0]
     assert shops[SHOP][2] == count
-    findings = [r for r in wb["findings"].iter_rows(min_row=2, values_only=True)]
+    findings = [r for r in wb["问题明细"].iter_rows(min_row=2, values_only=True)]
     assert len(findings) == db.execute("select count(*) from findings where day = ?", [DAY]).fetchone()[0]
 
 

@@ -51,6 +51,7 @@ from typing import Any, ClassVar, Iterable
 from qc_engine import Rule, hookimpl
 from qc_plugins import default_rule_file
 from qc_engine.model import Conversation, Finding, Message, MetricSet
+from qc_engine.text.durations import duration
 from qc_engine.text.fold import simplify
 from qc_engine.text.workhours import WorkingHours, schema as working_hours_schema
 
@@ -430,8 +431,8 @@ class UnansweredRound(_LatencyRule):
         return self.finding(
             conv, rnd.start, agent=timing.last_agent,
             evidence=f"客户 {_clock(m)}「{_snippet(m.text)}」之后客服没有回复",
-            reason=f"客户的消息在工作时间内一直没有得到人工回复（已过 {rnd.wait:.0f} 秒工作时间）",
-            expected=f"在 {rnd.limit:.0f} 秒内回复客户的每一个问题",
+            reason=f"客户的消息在工作时间内一直没有得到人工回复（已过 {duration(rnd.wait)}工作时间）",
+            expected=f"在 {duration(rnd.limit)}内回复客户的每一个问题",
         )
 
 
@@ -440,8 +441,8 @@ def _slow_finding(rule: _LatencyRule, conv: Conversation, rnd: Round, what: str)
     return rule.finding(
         conv, rnd.start, agent=answered.sender,
         evidence=f"客户 {_clock(asked)}「{_snippet(asked.text)}」→ 客服 {_clock(answered)} 回复",
-        reason=f"{what}用了 {rnd.wait:.0f} 秒（工作时间），超过 {rnd.limit:.0f} 秒的标准",
-        expected=f"在 {rnd.limit:.0f} 秒内回复",
+        reason=f"{what}用了 {duration(rnd.wait)}（工作时间），超过 {duration(rnd.limit)}的标准",
+        expected=f"在 {duration(rnd.limit)}内回复",
     )
 
 

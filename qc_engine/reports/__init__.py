@@ -72,7 +72,7 @@ def _make(data: ReportData, w: Words, out: Path) -> ReportSummary:
     summary = ReportSummary(data.day, out, data.shops, sample_size=len(data.sample))
     tables = cleaned(sheets(data, w))
     summary.csv_files = list(write_csv(out / "csv", tables).values())
-    summary.xlsx = write_xlsx(out / f"qc-report-{data.day}.xlsx", tables)
+    summary.xlsx = write_xlsx(out / f"qc-report-{data.day}.xlsx", tables, w)
     files = {f"{w('xlsx')} ({summary.xlsx.name})": summary.xlsx.name}
     files.update({f"{w('csv')}: {p.name}": f"csv/{p.name}" for p in summary.csv_files})
     for s in data.shops:

@@ -174,6 +174,20 @@ def _load_categories(db: sqlite_utils.Database, data: ReportData, shop_clause: s
         per_day[category] += n
 
 
+def coaching_order(agents: list[dict]) -> list[dict]:
+    """Agents who need coaching first: the most red lines, then the lowest score, then the most findings."""
+    return sorted(agents, key=lambda a: (-(a["red_lines"] or 0), a["score_avg"] if a["score_avg"] is not None else 101,
+                                         -(a["findings"] or 0), a["shop"], a["agent"]))
+
+
+def team_average(agents: list[dict]) -> float | None:
+    """The day's average score over every conversation of the agents given."""
+    n = sum(a["conversations"] or 0 for a in agents if a["score_avg"] is not None)
+    if not n:
+        return None
+    return sum((a["score_avg"] or 0) * (a["conversations"] or 0) for a in agents if a["score_avg"] is not None) / n
+
+
 def shown_findings(data: ReportData, shop: str, agent: str) -> list[dict]:
     """The findings an agent's sheet shows in context: the costliest first, at most FINDINGS_SHOWN_PER_AGENT."""
     return [f for f in data.findings if f["shop"] == shop and f["agent"] == agent][:FINDINGS_SHOWN_PER_AGENT]

@@ -11,7 +11,8 @@ from html import escape
 
 from qc_engine.text.personal_data import mask_text
 from qc_engine.reports import svg
-from qc_engine.reports.data import FINDINGS_SHOWN_PER_AGENT, ReportData, messages_around, shown_findings, top_things
+from qc_engine.reports.data import (FINDINGS_SHOWN_PER_AGENT, ReportData, coaching_order, messages_around, shown_findings,
+                                    team_average, top_things)
 from qc_engine.reports.i18n import Words
 
 RESPONSE_RATE_TARGET = 0.9
@@ -182,7 +183,7 @@ def _top3(data: ReportData, w: Words, shop: str, agent: str, today: dict | None)
         if rate is not None and rate < RESPONSE_RATE_TARGET:
             tips.append(esc(w("tip_response", rate=fmt(rate, "pct"))))
         if len(tips) < 3 and first is not None and first > FIRST_RESPONSE_TARGET_S:
-            tips.append(esc(w("tip_first", sec=fmt(first))))
+            tips.append(esc(w("tip_first", sec=w.duration(first))))
     if not tips:
         return f'<p>{escape(w("nothing_to_fix"))}</p>'
     return '<ol class="top3">' + "".join(f"<li>{t}</li>" for t in tips) + "</ol>"
@@ -190,7 +191,8 @@ def _top3(data: ReportData, w: Words, shop: str, agent: str, today: dict | None)
 
 def response_cards(row: dict, w: Words) -> list[tuple[str, str]]:
     return [
-        (w("first_response"), fmt(row.get("first_response_avg"))), (w("avg_response"), fmt(row.get("avg_response_time"))),
+        (w("first_response_time"), w.duration(row.get("first_response_avg"))),
+        (w("avg_response_time"), w.duration(row.get("avg_response_time"))),
         (w("rate_3min"), fmt(row.get("response_rate_3min"), "pct")), (w("slow_rounds"), fmt(row.get("slow_rounds"), "int")),
         (w("unanswered"), fmt(row.get("unanswered_rounds"), "int")), (w("answer_ratio"), fmt(row.get("answer_ratio"))),
     ]
@@ -240,7 +242,25 @@ def _manual_and_reviews(data: ReportData, w: Words, shop: str, agent: str | None
     return out
 
 
+def coaching_reason(a: dict, w: Words, average: float | None) -> str:
+    """Why an agent stands where the coaching order puts them, in a few words."""
+    why = []
+    if a.get("red_lines"):
+        why.append(w("why_red_lines", n=a["red_lines"]))
+    if average is not None and a.get("score_avg") is not None and a["score_avg"] < average - 0.05:
+        why.append(w("why_score", score=fmt(a["score_avg"]), avg=fmt(average)))
+    rate, first = a.get("response_rate_3min"), a.get("first_response_avg")
+    if rate is not None and rate < RESPONSE_RATE_TARGET:
+        why.append(w("why_rate", rate=fmt(rate, "pct")))
+    if first is not None and first > FIRST_RESPONSE_TARGET_S:
+        why.append(w("why_first", time=w.duration(first)))
+    if not why and a.get("findings"):
+        why.append(w("why_findings", n=a["findings"]))
+    return ("；" if w.lang == "zh" else "; ").join(why) or w("why_fine")
+
+
 def _agent_rows(data: ReportData, w: Words, agents: list[dict], link_root: str, ranked: bool = False) -> str:
+    average = team_average(data.agents_today)
     rows = []
     for i, a in enumerate(agents, 1):
         trend = data.agent_trend.get((a["shop"], a["agent"]), {})
@@ -248,13 +268,15 @@ def _agent_rows(data: ReportData, w: Words, agents: list[dict], link_root: str, 
         link = f'<a href="{link_root}agents/{agent_page_name(a["shop"], a["agent"])}">{esc(a["agent"])}</a>'
         cells = ([str(i), esc(a["shop"])] if ranked else []) + [
             link, fmt(a["conversations"], "int"), fmt(a["score_avg"]), _change(a["score_avg"], prev),
-            fmt(a["findings"], "int"), fmt(a["red_lines"], "int"), fmt(a["first_response_avg"]),
-            fmt(a["avg_response_time"]), fmt(a["response_rate_3min"], "pct"), fmt(a["answer_ratio"])]
+            fmt(a["findings"], "int"), fmt(a["red_lines"], "int"), w.duration(a["first_response_avg"]),
+            w.duration(a["avg_response_time"]), fmt(a["response_rate_3min"], "pct"), fmt(a["answer_ratio"])]
+        if ranked:
+            cells.append(esc(coaching_reason(a, w, average)))
         rows.append(cells)
     headers = ([(w("rank"), "num"), (w("shop"), "")] if ranked else []) + [
         (w("agent"), ""), (w("conversations"), "num"), (w("score_avg"), "num"), (w("score_change"), "num"),
-        (w("findings"), "num"), (w("red_lines"), "num"), (w("first_response"), "num"), (w("avg_response"), "num"),
-        (w("rate_3min"), "num"), (w("answer_ratio"), "num")]
+        (w("findings"), "num"), (w("red_lines"), "num"), (w("first_response_time"), "num"), (w("avg_response_time"), "num"),
+        (w("rate_3min"), "num"), (w("answer_ratio"), "num")] + ([(w("why"), "")] if ranked else [])
     return _table(headers, rows, w, "agents")
 
 
@@ -298,7 +320,7 @@ def _rules_section(data: ReportData, w: Words, shop: str | None = None, limit: i
 
 def team_page(data: ReportData, w: Words) -> str:
     """The QC lead's overview: agents ranked, categories over the week, the rules that fire most."""
-    body = _section(w("ranked"), _agent_rows(data, w, data.agents_today, "", ranked=True))
+    body = _section(w("ranked"), _agent_rows(data, w, coaching_order(data.agents_today), "", ranked=True))
     cats = sorted({c for per_shop in data.categories_by_day.values() for per_day in per_shop.values() for c in per_day})
     series = {c: [sum(data.categories_by_day.get(s, {}).get(d, {}).get(c, 0) for s in data.shops) for d in data.days]
               for c in cats}
@@ -335,8 +357,10 @@ def index_page(data: ReportData, w: Words, files: dict[str, str]) -> str:
         body += _section(w("run_warnings"), f"<ul>{items}</ul>", "warnings")
     body += _section(w("shops"), _table([(w("shop"), ""), (w("conversations"), "num"), (w("score_avg"), "num"),
                                          (w("findings"), "num"), (w("red_lines"), "num")], shop_rows, w, "shops"))
+    average = team_average(data.agents_today)
     links = "".join(f'<li><a href="agents/{agent_page_name(a["shop"], a["agent"])}">{esc(a["agent"])}</a>'
-                    f' <span class="muted">{esc(a["shop"])} · {fmt(a["score_avg"])}</span></li>' for a in data.agents_today)
+                    f' <span class="muted">{esc(a["shop"])} · {fmt(a["score_avg"])} · {esc(coaching_reason(a, w, average))}'
+                    f'</span></li>' for a in coaching_order(data.agents_today))
     body += _section(w("agents"), f"<ul>{links}</ul>" if links else f'<p class="muted">{escape(w("no_data"))}</p>')
     body += _section(w("team_title"), f'<p><a href="team.html">{escape(w("team_title"))}</a> · '
                                       f'<a href="sample.html">{escape(w("sample_title"))}</a> ({len(data.sample)})</p>')

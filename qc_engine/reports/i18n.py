@@ -57,7 +57,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "overturned_note": ("以下系统问题已被人工撤销，不计入得分。", "These automatic findings were overturned by a reviewer and do not count."),
     "reviewer": ("复核人", "Reviewer"),
     "note": ("说明", "Note"),
-    "ranked": ("客服排名", "Agents ranked"),
+    "ranked": ("客服排名：需要辅导的在前（先看红线，再看得分）", "Agents, those to coach first (red lines, then score)"),
     "categories_over_time": ("近7日问题分类趋势", "Findings by category, last 7 days"),
     "top_rules": ("触发最多的规则", "Rules that fire most"),
     "trend": ("趋势", "Trend"),
@@ -74,12 +74,30 @@ _TEXT: dict[str, tuple[str, str]] = {
     "generated": ("生成于", "Generated"),
     "tip_response": ("回复速度：3分钟回复率 {rate}，目标 90% 以上；客户发问后尽快回应。",
                      "Reply speed: 3-minute response rate {rate}, aim for 90% or more; answer customers sooner."),
-    "tip_first": ("首次响应平均 {sec} 秒，目标 30 秒以内；接入后先问候客户。",
-                  "First response takes {sec}s on average, aim for under 30s; greet the customer first."),
+    "tip_first": ("首次响应平均 {sec}，目标 30 秒以内；接入后先问候客户。",
+                  "First response takes {sec} on average, aim for under 30 s; greet the customer first."),
     "tip_finding": ("{category}：{advice}（今天 {n} 次，扣 {points} 分）",
                     "{category}: {advice} ({n} today, {points} points)"),
     "message_flagged": ("问题消息", "Flagged message"),
     "see_store": ("数据均来自质检库，客户个人信息已脱敏。", "All figures come from the QC store; customer personal data is masked."),
+    "first_response_time": ("首次响应时长", "First response time"),
+    "avg_response_time": ("平均响应时长", "Average response time"),
+    "rounds": ("问答轮次", "Rounds"),
+    "agent_messages": ("客服消息数", "Agent messages"),
+    "customer_messages": ("客户消息数", "Customer messages"),
+    "message_index": ("消息序号", "Message number"),
+    "finding_id": ("问题编号", "Finding id"),
+    "evidence": ("证据", "Evidence"),
+    "reviewed_at": ("复核时间", "Reviewed at"),
+    "seed": ("随机种子", "Seed"),
+    "coach_first": ("需要辅导", "Coach first"),
+    "why": ("原因", "Why"),
+    "why_red_lines": ("{n} 次红线", "{n} red line(s)"),
+    "why_score": ("得分 {score}，低于团队平均 {avg}", "score {score}, below the team's {avg}"),
+    "why_rate": ("3分钟回复率 {rate}", "3-minute response rate {rate}"),
+    "why_first": ("首次响应平均 {time}", "first response {time} on average"),
+    "why_findings": ("{n} 个问题", "{n} finding(s)"),
+    "why_fine": ("表现良好", "doing well"),
 }
 
 # The built-in rules' categories (a plugin's own show as their key).
@@ -98,6 +116,13 @@ VERDICTS = {
 }
 SAMPLE_REASONS = {"red_line": ("红线必检", "red line"), "weighted_share": ("按比例抽检（低分优先）", "weighted share")}
 ROLES = {"customer": ("客户", "customer"), "agent": ("客服", "agent"), "bot": ("机器人", "bot"), "system": ("系统", "system")}
+
+
+# Sheet names of the workbook (the CSV files keep the English names, for scripts).
+SHEETS = {
+    "shops": ("店铺日报", "Shops"), "agents": ("客服", "Agents"), "findings": ("问题明细", "Findings"),
+    "overturned": ("撤销记录", "Overturned"), "trend": ("近7日趋势", "Trend"), "sample": ("抽检清单", "Sample"),
+}
 
 
 def category_in_both(key: str) -> str:
@@ -123,6 +148,14 @@ class Words:
 
     def _pick(self, table: dict[str, tuple[str, str]], key: str) -> str:
         return table[key][self._i] if key in table else key
+
+    def sheet(self, key: str) -> str:
+        return self._pick(SHEETS, key or "")
+
+    def duration(self, seconds) -> str:
+        from qc_engine.text.durations import duration
+
+        return duration(seconds, self.lang)
 
     def category(self, key: str) -> str:
         return self._pick(CATEGORIES, key or "")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 from qc_engine.text.clean import storable
@@ -72,15 +73,45 @@ def sheets(data: ReportData, w: Words) -> dict[str, tuple[list[str], list[list]]
                    w("red_lines"), w("inquiries"), w("paid"), w("conversion"), w("paid_amount")], shops),
         "agents": ([w("day"), w("shop"), w("agent"), w("conversations"), w("score_avg"), w("findings"), w("red_lines"),
                     w("first_response"), w("avg_response"), w("rate_3min"), w("slow_rounds"), w("unanswered"),
-                    w("answer_ratio"), "rounds", "agent_messages", "customer_messages"], agents),
-        "findings": ([w("day"), w("shop"), w("agent"), w("conversation"), "message_index", "finding_id", w("rule"),
+                    w("answer_ratio"), w("rounds"), w("agent_messages"), w("customer_messages")], agents),
+        "findings": ([w("day"), w("shop"), w("agent"), w("conversation"), w("message_index"), w("finding_id"), w("rule"),
                       w("category"), w("severity"), w("points"), w("red_lines"), w("verdict"), w("reason"), w("expected"),
-                      "evidence"], findings),
-        "overturned": ([w("day"), w("shop"), w("agent"), "finding_id", w("rule"), w("verdict"), w("note"), w("reviewer"),
-                        "reviewed_at"], reviews),
+                      w("evidence")], findings),
+        "overturned": ([w("day"), w("shop"), w("agent"), w("finding_id"), w("rule"), w("verdict"), w("note"), w("reviewer"),
+                        w("reviewed_at")], reviews),
         "trend": ([w("day"), w("shop"), w("conversations"), w("score_avg"), w("findings"), w("red_lines")], trend),
-        "sample": ([w("day"), w("shop"), w("conversation"), w("agent"), w("score"), w("sample_reason"), "seed"], sample),
+        "sample": ([w("day"), w("shop"), w("conversation"), w("agent"), w("score"), w("sample_reason"), w("seed")], sample),
     }
+
+
+# What each column holds, for the workbook's number formats ("text" for the rest); the CSV files keep plain values.
+KINDS = {
+    "shops": ("date", "text", "int", "int", "int", "score", "int", "int", "int", "int", "pct", "money"),
+    "agents": ("date", "text", "text", "int", "score", "int", "int", "duration", "duration", "pct", "int", "int", "ratio",
+               "int", "int", "int"),
+    "findings": ("date", "text", "text", "text", "int", "text", "text", "text", "text", "score"),
+    "overturned": ("date", "text", "text", "text", "text", "text", "text", "text", "datetime"),
+    "trend": ("date", "text", "int", "score", "int", "int"),
+    "sample": ("date", "text", "text", "text", "score", "text", "int"),
+}
+FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "int": "#,##0", "score": "0.0", "ratio": "0.00",
+           "pct": "0.0%", "money": "#,##0.00", "duration": "[h]:mm:ss"}
+SECONDS_PER_DAY = 86400.0
+UNIT = re.compile(r"\s*[(（](秒|s)[)）]\s*$")  # "首次响应(秒)": the unit goes, the cell is a duration
+
+
+def _typed(kind: str, value):
+    """A cell value Excel understands as what it is: real dates, durations as fractions of a day."""
+    try:
+        if kind == "date" and isinstance(value, str):
+            return date.fromisoformat(value[:10])
+        if kind == "datetime" and isinstance(value, str):
+            return datetime.fromisoformat(value).replace(tzinfo=None)
+        if kind == "duration" and isinstance(value, (int, float)):
+            return value / SECONDS_PER_DAY
+    except ValueError:
+        return value
+    return value
 
 
 def write_csv(out_dir: Path, tables: dict[str, tuple[list[str], list[list]]]) -> dict[str, Path]:
@@ -97,8 +128,9 @@ def write_csv(out_dir: Path, tables: dict[str, tuple[list[str], list[list]]]) ->
     return paths
 
 
-def write_xlsx(path: Path, tables: dict[str, tuple[list[str], list[list]]]) -> Path:
-    """One workbook, one sheet per table, header row bold and frozen; tables as ``cleaned`` returns."""
+def write_xlsx(path: Path, tables: dict[str, tuple[list[str], list[list]]], w: Words | None = None) -> Path:
+    """One workbook, one sheet per table (named in the report's language), header row bold, frozen and filtered;
+    dates, durations, percentages and money formatted as such. Tables as ``cleaned`` returns."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -107,19 +139,34 @@ def write_xlsx(path: Path, tables: dict[str, tuple[list[str], list[list]]]) -> P
     wb = Workbook(write_only=True)  # streams rows: a day of findings stays fast and small in memory
     bold = Font(bold=True)
     for name, (headers, rows) in tables.items():
-        ws = wb.create_sheet(name)
+        ws = wb.create_sheet((w.sheet(name) if w else name)[:31])
         ws.freeze_panes = "A2"
+        kinds = KINDS.get(name, ())
+        kinds = tuple(kinds) + ("text",) * (len(headers) - len(kinds))
+        headers = [UNIT.sub("", str(h)) if k == "duration" else h for h, k in zip(headers, kinds)]
         for i, header in enumerate(headers, 1):
             sample = [len(str(r[i - 1])) for r in rows[:200] if r[i - 1] is not None]
-            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, len(str(header)) * 2, *sample, 0) + 2)
+            width = max(8, len(str(header)) * 2, *sample, 0) + 2
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(width, 12 if kinds[i - 1] != "text" else 0))
+        if headers:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
         head = []
         for header in headers:
             cell = WriteOnlyCell(ws, value=header)
             cell.font = bold
             head.append(cell)
         ws.append(head)
+        formats = [FORMATS.get(k) for k in kinds]
         for row in rows:
-            ws.append(row)
+            cells = []
+            for value, kind, number_format in zip(row, kinds, formats):
+                if number_format is None or value is None or isinstance(value, str) and kind not in ("date", "datetime"):
+                    cells.append(value)
+                    continue
+                cell = WriteOnlyCell(ws, value=_typed(kind, value))
+                cell.number_format = number_format
+                cells.append(cell)
+            ws.append(cells)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
