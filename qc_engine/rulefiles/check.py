@@ -87,7 +87,7 @@ def _working_hours(rule_file: RuleFile) -> list[str]:
     section = rule_file.data.get("working_hours")
     out = []
     for key, value in (section.items() if isinstance(section, dict) else ()):
-        if isinstance(value, str):
+        if isinstance(value, str) and key != "calendar":  # calendar names one (china, none); the rest are spans
             try:
                 parse_spans(value)
             except ValueError as exc:

@@ -8,7 +8,16 @@ shop file replaces a default day instead of adding to it::
       weekdays: "09:00-18:00"               # mon-fri, unless the day has its own entry
       sat: "10:00-22:00"
       sun: closed
-      closed_dates: ["2026-02-17"]          # holidays (quote the dates in YAML)
+      closed_dates: ["2026-02-17"]          # days the shop is closed (quote the dates in YAML)
+      open_dates: ["2026-02-21"]            # days it opens its weekday hours whatever else says
+      calendar: china                       # default: China's statutory holidays and 调休 workdays count
+      holidays: "10:00-18:00"               # hours on statutory holidays (default: Sunday's hours)
+
+With ``calendar: china`` (the default) a statutory holiday (法定节假日, from the chinese-calendar
+package) is kept like a Sunday, or with the ``holidays`` hours when given (``closed`` for a shop that
+closes), and a 调休 weekend day that is a working day is kept with the weekday hours (``weekdays``,
+else ``default``). The shop's own ``closed_dates`` and ``open_dates`` win over the calendar; years
+the package does not know yet follow the weekly hours. ``calendar: none`` ignores the calendar.
 
 Times are the shop's local time; ``24:00`` is the end of the day. A span that runs
 past midnight is written as two spans on the two days. Instants are epoch seconds
@@ -25,6 +34,7 @@ from qc_engine.ingest.normalize import zone
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_HOURS = "09:00-24:00"
+DEFAULT_CALENDAR = "china"
 # How far ahead next_opening/add_open_seconds look before deciding the shop never opens.
 MAX_LOOKAHEAD_DAYS = 400
 
@@ -75,6 +85,9 @@ class WorkingHours:
 
     weekly: tuple[tuple[Span, ...], ...]
     closed_dates: frozenset[date] = frozenset()
+    open_dates: frozenset[date] = frozenset()
+    workday: tuple[Span, ...] = ()  # the hours of a working day, for open_dates and 调休 weekend days
+    holiday: tuple[Span, ...] | None = None  # the hours of a statutory holiday; None: the calendar is not used
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any] | None) -> "WorkingHours":
@@ -88,7 +101,11 @@ class WorkingHours:
             fallback = weekdays if i < 5 else weekend
             weekly.append(parse_spans(section[key]) if key in section else fallback)
         closed = frozenset(date.fromisoformat(d) for d in section.get("closed_dates") or ())
-        return cls(tuple(weekly), closed)
+        opened = frozenset(date.fromisoformat(d) for d in section.get("open_dates") or ())
+        holiday = None
+        if section.get("calendar", DEFAULT_CALENDAR) == "china":
+            holiday = parse_spans(section["holidays"]) if "holidays" in section else weekly[6]
+        return cls(tuple(weekly), closed, opened, weekdays, holiday)
 
     @property
     def ever_open(self) -> bool:
@@ -98,6 +115,14 @@ class WorkingHours:
         """The open spans of one local calendar day."""
         if day in self.closed_dates:
             return ()
+        if day in self.open_dates:
+            return self.workday
+        if self.holiday is not None:
+            kind = china_day(day)
+            if kind == "holiday":
+                return self.holiday
+            if kind == "workday":
+                return self.workday
         return self.weekly[day.weekday()]
 
     def intervals_on(self, day: date, tz: str) -> tuple[tuple[float, float], ...]:
@@ -202,6 +227,18 @@ class WorkingHours:
         return self.day_at(t, tz)[1]
 
 
+def china_day(day: date) -> str | None:
+    """"holiday" for a statutory holiday (法定节假日), "workday" for a weekend day made a working day (调休),
+    None for an ordinary day or a year the chinese-calendar package does not know yet."""
+    import chinese_calendar  # the published calendar, updated by the package each year
+
+    if day in chinese_calendar.holidays:
+        return "holiday"
+    if day in chinese_calendar.workdays and day.weekday() >= 5:
+        return "workday"
+    return None
+
+
 _DAY_BUCKET = 900  # every zone's offset is a multiple of 15 minutes, so a local midnight never falls inside a bucket
 _day_cache: dict[tuple[str, int], date] = {}
 
@@ -245,6 +282,17 @@ def schema() -> dict[str, Any]:
         "type": "array", "maxItems": 3660, "description": "Dates the shop is closed, \"YYYY-MM-DD\" (quoted in YAML).",
         "items": {"type": "string", "pattern": DATE_PATTERN},
     }
+    props["open_dates"] = {
+        "type": "array", "maxItems": 3660,
+        "description": "Dates the shop opens its weekday hours whatever the calendar says, \"YYYY-MM-DD\".",
+        "items": {"type": "string", "pattern": DATE_PATTERN},
+    }
+    props["calendar"] = {
+        "enum": ["china", "none"],
+        "description": "china (default): statutory holidays keep the holidays hours and 调休 weekend workdays the "
+                       "weekday hours; none: the weekly hours only.",
+    }
+    props["holidays"] = {**spans, "description": "Open spans on statutory holidays, or \"closed\". Default: Sunday's hours."}
     return {
         "type": "object",
         "additionalProperties": False,
