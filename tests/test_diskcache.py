@@ -69,3 +69,22 @@ def test_jieba_dictionary_from_the_cached_index_is_the_same(tmp_path, monkeypatc
     fresh.load_for(text)
     assert rebuilt.total == fresh.total
     assert all(rebuilt.freq[w] == fresh.freq[w] for w in rebuilt.freq)
+
+
+def test_the_cache_lives_where_the_system_keeps_caches(tmp_path, monkeypatch):
+    import sys
+    from pathlib import Path
+
+    import platformdirs
+
+    from qc_engine.text.diskcache import cache_dir
+
+    monkeypatch.delenv(CACHE_DIR_ENV, raising=False)
+    assert cache_dir() == Path(platformdirs.user_cache_dir("qc-engine", appauthor=False))
+    if sys.platform.startswith("linux"):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+        assert cache_dir() == tmp_path / "qc-engine"
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "mine"))
+    assert cache_dir() == tmp_path / "mine"
+    monkeypatch.setenv(CACHE_DIR_ENV, "")
+    assert cache_dir() is None

@@ -4,7 +4,7 @@ Every process of every run would otherwise derive them again: jieba's dictionary
 ~0.12 s CPU in each worker. An entry is named by everything it depends on, so a changed source
 simply makes a new entry. A missing, unreadable or malformed entry is derived again; a cache
 directory that cannot be written only costs the time. ``QC_ENGINE_CACHE_DIR`` moves the cache
-(empty: no cache); it defaults to ``$XDG_CACHE_HOME/qc-engine`` or ``~/.cache/qc-engine``.
+(empty: no cache); it defaults to the system's cache folder (platformdirs), see ``cache_dir``.
 """
 from __future__ import annotations
 
@@ -21,11 +21,14 @@ CACHE_DIR_ENV = "QC_ENGINE_CACHE_DIR"
 
 
 def cache_dir() -> Path | None:
+    """``QC_ENGINE_CACHE_DIR`` (empty: no cache), else the system's cache folder for qc-engine: ~/.cache/qc-engine
+    (or $XDG_CACHE_HOME) on Linux, ~/Library/Caches/qc-engine on macOS, %LOCALAPPDATA%\\qc-engine\\Cache on Windows."""
     chosen = os.environ.get(CACHE_DIR_ENV)
     if chosen is not None:
         return Path(chosen) if chosen else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "qc-engine"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("qc-engine", appauthor=False))
 
 
 def file_key(path: str | os.PathLike) -> str:
