@@ -66,3 +66,26 @@ def test_the_architecture_page_names_modules_and_files_that_exist():
             found = False
         if not found:  # then an attribute of a module
             assert hasattr(importlib.import_module(module), attribute), f"docs/architecture.md names {dotted}"
+
+
+def test_readme_first_command_applies_the_sample_shops_rule_file(tmp_path):
+    import shlex
+
+    from click.testing import CliRunner
+
+    from qc_engine.cli import cli
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = re.search(r"```sh\n(.*?)\n```", readme, re.S).group(1)
+    audit_cmd = next(part for part in first.split("&&") if " audit " in part)
+    args = shlex.split(audit_cmd)[1:]
+    assert "rules/shops/山野茶庄.yaml" in args
+    args = [str(ROOT / a) if a.startswith(("sample_logs", "rules/")) else a for a in args]
+    args[args.index("--db") + 1] = str(tmp_path / "qc.db")
+    result = CliRunner().invoke(cli, [*args, "--json", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    import sqlite3
+
+    con = sqlite3.connect(tmp_path / "qc.db")
+    files = [r[0] for r in con.execute("select rule_files from conversations where shop = '山野茶庄' limit 5")]
+    assert files and all("山野茶庄.yaml" in f for f in files)
