@@ -318,3 +318,27 @@ def test_datasette_metadata_names_the_store_whatever_its_file_is_called(tmp_path
     meta = json.loads(out.read_text(encoding="utf-8"))
     assert list(meta["databases"]) == ["质检-2026-11"]
     assert meta["databases"]["质检-2026-11"]["queries"] == yaml.safe_load(packaged)["databases"]["qc"]["queries"]
+
+
+# --- terminal tables ----------------------------------------------------------------------------------------------
+
+def test_tables_line_up_chinese_columns_and_carry_no_colour_off_a_terminal(tmp_path, db_path):
+    from rich.cells import cell_len
+
+    from conftest import audit, rows
+
+    day = write_jsonl(tmp_path / "d.jsonl", [
+        conversation("a", lines=(("10:00:00", "customer", "在吗"), ("10:00:05", "agent", "加我微信聊"))),
+        conversation("b", shop="萌宠用品店", lines=(("10:00:00", "customer", "在吗"), ("10:00:05", "agent", "加我微信聊")))])
+    audit([day], db_path)
+    for finding_id, in rows(db_path, "select finding_id from findings where rule_id = 'FP02'"):
+        CliRunner().invoke(cli, ["review", "confirm", finding_id, "--reason", "确实引流", "--reviewer", "质检员小王",
+                                 "--db", str(db_path)])
+    out = CliRunner().invoke(cli, ["review", "list", "--db", str(db_path)]).output
+    assert "\x1b[" not in out
+    lines = [line for line in out.splitlines() if "FP02" in line or "山野茶庄" in line or "萌宠用品店" in line]
+    assert len(lines) == 2
+    # The agent column starts at the same display column on every line, whatever the Chinese before it.
+    names = ("山野茶庄:青青", "萌宠用品店:青青")
+    starts = [cell_len(line[:line.index(name)]) for line in lines for name in names if name in line]
+    assert len(starts) == 2 and starts[0] == starts[1]
