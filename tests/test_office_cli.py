@@ -342,3 +342,13 @@ def test_tables_line_up_chinese_columns_and_carry_no_colour_off_a_terminal(tmp_p
     names = ("山野茶庄:青青", "萌宠用品店:青青")
     starts = [cell_len(line[:line.index(name)]) for line in lines for name in names if name in line]
     assert len(starts) == 2 and starts[0] == starts[1]
+
+
+def test_review_errors_speak_the_language_too(tmp_path, db_path):
+    from conftest import audit
+
+    audit([write_jsonl(tmp_path / "d.jsonl", [conversation("a")])], db_path)
+    zh = CliRunner(env={"LANG": "zh_CN.UTF-8"}).invoke(cli, ["review", "confirm", "nope", "--reason", "x", "--db", str(db_path)])
+    assert zh.exit_code != 0 and "质检库中没有问题 'nope'" in zh.output
+    en = CliRunner().invoke(cli, ["review", "confirm", "nope", "--reason", "x", "--db", str(db_path)])
+    assert "no finding 'nope' in the store" in en.output

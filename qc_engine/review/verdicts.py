@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlite_utils
 
+from qc_engine.lang import _
+
 from qc_engine.store import write_transaction
 from qc_engine.model import SEVERITIES
 from qc_engine.text.personal_data import mask_text
@@ -56,7 +58,7 @@ def default_reviewer() -> str:
 def _finding(db: sqlite_utils.Database, finding_id: str) -> dict[str, Any]:
     rows = list(db.query("select * from findings where finding_id = ?", [finding_id]))
     if not rows:
-        raise ReviewError(f"no finding {finding_id!r} in the store; `qc review list` shows the day's findings")
+        raise ReviewError(_("no finding {id!r} in the store; `qc review list` shows the day's findings").format(id=finding_id))
     return rows[0]
 
 
@@ -64,7 +66,7 @@ def _conversation(db: sqlite_utils.Database, conversation_id: str) -> dict[str, 
     rows = list(db.query("select conversation_id, shop, day, primary_agent from conversations where conversation_id = ?",
                          [conversation_id]))
     if not rows:
-        raise ReviewError(f"no conversation {conversation_id!r} in the store")
+        raise ReviewError(_("no conversation {id!r} in the store").format(id=conversation_id))
     return rows[0]
 
 
@@ -76,10 +78,10 @@ def _agent_score(db: sqlite_utils.Database, shop: str, agent: str, day: str) -> 
 def record_verdict(db: sqlite_utils.Database, finding_id: str, verdict: str, reason: str, reviewer: str | None = None) -> ReviewResult:
     """Confirm or overturn a finding, then refresh that day's agent figures."""
     if verdict not in VERDICTS:
-        raise ReviewError(f"verdict must be one of {', '.join(VERDICTS)}")
+        raise ReviewError(_("verdict must be one of {values}").format(values=", ".join(VERDICTS)))
     reason = (reason or "").strip()
     if not reason:
-        raise ReviewError("a reason is required, so the agent and the shop can see why")
+        raise ReviewError(_("a reason is required, so the agent and the shop can see why"))
     f = _finding(db, finding_id)
     agent = f["agent"] or ""
     rebuild_agent_daily(db, {(f["shop"], f["day"])})
@@ -100,18 +102,18 @@ def add_manual_finding(
     """Record a finding a person made; it deducts its points from the conversation's score. Returns its id."""
     conv = _conversation(db, conversation_id)
     if not (note or "").strip():
-        raise ReviewError("a note is required: say what went wrong")
+        raise ReviewError(_("a note is required: say what went wrong"))
     if not (category or "").strip():
-        raise ReviewError("a category is required")
+        raise ReviewError(_("a category is required"))
     if severity not in SEVERITIES:
-        raise ReviewError(f"severity must be one of {', '.join(SEVERITIES)}")
+        raise ReviewError(_("severity must be one of {values}").format(values=", ".join(SEVERITIES)))
     if points < 0 or points > 100:
-        raise ReviewError("points must be between 0 and 100")
+        raise ReviewError(_("points must be between 0 and 100"))
     if message_index is not None:
         hit = db.execute("select sender, role from messages where conversation_id = ? and message_index = ?",
                          [conversation_id, message_index]).fetchone()
         if hit is None:
-            raise ReviewError(f"conversation {conversation_id!r} has no message {message_index}")
+            raise ReviewError(_("conversation {id!r} has no message {index}").format(id=conversation_id, index=message_index))
         if agent is None and hit[1] == "agent":
             agent = hit[0]
     with write_transaction(db.conn):
@@ -153,12 +155,12 @@ def list_reviews(db: sqlite_utils.Database, day: str | None = None, shop: str | 
 def allowlist_phrase(finding: dict[str, Any]) -> str:
     """The phrase an overturned forbidden-phrase finding flagged (its evidence), checked to be usable."""
     if finding.get("category") != "forbidden_phrase":
-        raise ReviewError("only forbidden-phrase findings can become allowlist entries")
+        raise ReviewError(_("only forbidden-phrase findings can become allowlist entries"))
     phrase = (finding.get("evidence") or "").strip()
     if not phrase:
-        raise ReviewError("this finding has no phrase to allow")
+        raise ReviewError(_("this finding has no phrase to allow"))
     if any(ch in phrase for ch in MASK_CHARS) or len(phrase) > MAX_PHRASE_CHARS or "\n" in phrase:
-        raise ReviewError("this finding's phrase cannot be used as an allowlist entry; add it to the rule file by hand")
+        raise ReviewError(_("this finding's phrase cannot be used as an allowlist entry; add it to the rule file by hand"))
     return phrase
 
 
@@ -178,12 +180,12 @@ def append_allowlist(rule_file: Path, phrase: str, shop: str, schema: dict[str, 
         text = (f"version: 1\nname: {json.dumps(shop + ' 放行词', ensure_ascii=False)}\nshops: [{json.dumps(shop, ensure_ascii=False)}]\n"
                 f"{ALLOW_SECTION}:\n  # Phrases QC review found acceptable for this shop.\n  allow:\n    - {entry}\n")
     else:
-        data, _ = parse(rule_file)
+        data, _source = parse(rule_file)
         if not isinstance(data, dict):
-            raise ReviewError(f"{rule_file}: not a rule file (its top level is not a mapping)")
+            raise ReviewError(_("{file}: not a rule file (its top level is not a mapping)").format(file=rule_file))
         shops = data.get("shops", "*")
         if shops != "*" and shop not in (shops or []):
-            raise ReviewError(f"{rule_file} is not a rule file for shop {shop!r} (its shops: {shops})")
+            raise ReviewError(_("{file} is not a rule file for shop {shop!r} (its shops: {shops})").format(file=rule_file, shop=shop, shops=shops))
         section = data.get(ALLOW_SECTION) or {}
         if phrase in (section.get("allow") or []):
             return False
@@ -193,10 +195,11 @@ def append_allowlist(rule_file: Path, phrase: str, shop: str, schema: dict[str, 
     except yaml.YAMLError:
         data = None
     if not isinstance(data, dict) or phrase not in ((data.get(ALLOW_SECTION) or {}).get("allow") or []):
-        raise ReviewError(f"{rule_file}: could not add the entry automatically; add it under {ALLOW_SECTION}: allow: by hand")
+        raise ReviewError(_("{file}: could not add the entry automatically; add it under {section}: allow: by hand").format(
+            file=rule_file, section=ALLOW_SECTION))
     errors = validate(data, str(rule_file), schema) if schema is not None else []
     if errors:
-        raise ReviewError(f"the rule file would not be valid with this entry, so it was left unchanged: {errors[0]}")
+        raise ReviewError(_("the rule file would not be valid with this entry, so it was left unchanged: {error}").format(error=errors[0]))
     _write_atomically(rule_file, text)
     return True
 
@@ -207,7 +210,7 @@ def _insert_allow_entry(text: str, entry: str, path: Path) -> str:
     top = next((i for i, line in enumerate(lines) if line.rstrip() == f"{ALLOW_SECTION}:"), None)
     if top is None:
         if any(line.startswith(f"{ALLOW_SECTION}:") for line in lines):
-            raise ReviewError(f"{path}: {ALLOW_SECTION} is written inline; add the allow entry by hand")
+            raise ReviewError(_("{file}: {section} is written inline; add the allow entry by hand").format(file=path, section=ALLOW_SECTION))
         return "\n".join(lines) + f"\n{ALLOW_SECTION}:\n  allow:\n    - {entry}\n"
     end = next((i for i in range(top + 1, len(lines)) if lines[i].strip() and not lines[i][0].isspace()
                 and not lines[i].lstrip().startswith("#")), len(lines))
@@ -217,7 +220,7 @@ def _insert_allow_entry(text: str, entry: str, path: Path) -> str:
     allow = next((i for i in body if lines[i].rstrip() == " " * indent + "allow:"), None)
     if allow is None:
         if any(lines[i].startswith(" " * indent + "allow:") for i in body):
-            raise ReviewError(f"{path}: the allow list is written inline; add the entry by hand")
+            raise ReviewError(_("{file}: the allow list is written inline; add the entry by hand").format(file=path))
         lines[top + 1:top + 1] = [" " * indent + "allow:", " " * (indent + 2) + f"- {entry}"]
         return "\n".join(lines) + "\n"
     last = allow
