@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from qc_engine.lang import N_, _
+from qc_engine.lang import N_, _, current
 from qc_engine.plugins import load_plugins
 from qc_engine.plugins import collect
 from qc_engine.rulefiles.check import check_rule_files
@@ -81,8 +81,12 @@ def list_cmd(plugin_files, as_json):
         return
     from qc_engine.cli.tables import print_table
 
+    from qc_engine.reports.i18n import Words
+
+    words = Words(current())  # category and severity as the reports name them
     print_table([_("rule"), _("category"), _("severity"), _("red line"), _("what it catches")],
-                [[d.id, d.category, d.severity, _("zeroes the score") if d.red_line else "", d.summary] for _reg, d in docs],
+                [[d.id, words.category(d.category), words.severity(d.severity), _("zeroes the score") if d.red_line else "",
+                  d.summary] for _reg, d in docs],
                 styles={0: "bold"})
 
 

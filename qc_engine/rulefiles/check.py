@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qc_engine.lang import _
 from qc_engine.plugins import Registry
 from qc_engine.rulefiles.files import RuleFile, RuleFileError, load_rule_file, rule_file_paths, rule_file_schema
 
@@ -103,9 +104,11 @@ def unmatched_shops(files: list[RuleFile], shops_seen: set[str]) -> list[str]:
     for f in own_files:
         for shop in f.shops:
             if shop not in shops_seen:
-                warnings.append(f"rule file {f.path}: shop {shop!r} (under shops:) matched no shop in this run's data")
+                warnings.append(_("rule file {file}: shop {shop!r} (under shops:) matched no shop in this run's data").format(
+                    file=f.path, shop=shop))
     if own_files:
         for shop in sorted(shops_seen):
             if not any(f.applies_to(shop) for f in own_files):
-                warnings.append(f"shop {shop!r} of this run's data matched no shop rule file; it was audited with the general rules")
+                warnings.append(_("shop {shop!r} of this run's data matched no shop rule file; it was audited with the general "
+                                  "rules").format(shop=shop))
     return warnings
