@@ -8,13 +8,15 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 from qc_engine.hookspecs import hookimpl  # noqa: E402
 from qc_engine.ingest.loaders import Loader, LoadOptions  # noqa: E402
-from qc_engine.model import Conversation, Finding, Message, Metric, MetricSet, RawRecord, Rejected  # noqa: E402
-from qc_engine.audit.rule import Rule  # noqa: E402
+from qc_engine.model import Conversation, Derivation, Finding, Message, Metric, MetricSet, RawRecord, Rejected  # noqa: E402
+from qc_engine.audit.rule import Figures, Rule  # noqa: E402
 
 __all__ = [
     "__version__",
     "hookimpl",
     "Conversation",
+    "Derivation",
+    "Figures",
     "Finding",
     "Loader",
     "LoadOptions",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Generic, Iterator, TypeVar
 
 import msgspec
 
@@ -25,6 +25,28 @@ class Message(msgspec.Struct, gc=False, frozen=True):
     type: str = "text"
 
 
+T = TypeVar("T")
+_MISSING = object()
+
+
+class Derivation(Generic[T]):
+    """A fact about a conversation that several rules share, declared with the settings it depends on.
+
+    Subclass it as a frozen dataclass whose fields are everything the result depends on besides the
+    conversation (limits, word lists, a compiled matcher), and implement ``compute``. Rules then ask
+    ``conversation.derived(spec)``: equal specs (same class, equal fields) share one result per
+    conversation, computed by whichever rule asks first. ``compute`` must be a pure function of the
+    conversation and the spec; the result lives on the conversation and goes with it. A field that
+    should not count in the comparison (a compiled form of other fields) is declared
+    ``field(compare=False)``.
+    """
+
+    __slots__ = ()
+
+    def compute(self, conversation: "Conversation") -> T:
+        raise NotImplementedError
+
+
 @dataclass(slots=True)
 class Conversation:
     conversation_id: str
@@ -35,9 +57,8 @@ class Conversation:
     tz: str = DEFAULT_TIMEZONE
     source_file: str = ""
     source_line: int | None = None
-    # Derived facts several rules share (e.g. the latency rounds), computed once per conversation.
-    # Only ever a cache of pure functions of the conversation: never state between conversations.
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
+    # Derived facts several rules share (see derived()): a cache of pure functions of this conversation only.
+    _derived: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def started_at(self) -> str:
@@ -46,6 +67,18 @@ class Conversation:
     @property
     def ended_at(self) -> str:
         return self.messages[-1].ts_iso if self.messages else ""
+
+    def derived(self, spec: "Derivation[T]") -> T:
+        """``spec.compute(self)``, computed once per conversation for equal specs and then shared.
+
+        Rules that need the same analysis of a conversation (its rounds of questions and answers, the
+        phrases found in its messages) each ask for it with an equal spec; the first computes it.
+        """
+        cache = self._derived
+        value = cache.get(spec, _MISSING)
+        if value is _MISSING:
+            value = cache[spec] = spec.compute(self)
+        return value
 
     def agents(self) -> list[str]:
         """Human agents in order of first appearance."""

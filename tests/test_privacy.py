@@ -12,7 +12,7 @@ from qc_engine.text.personal_data import (
 )
 from qc_engine.rulefiles.files import RuleFileError
 from qc_engine.testing import conversation_from_lines, fresh_registry, ruleset_for
-from qc_plugins.rules.privacy import SecretRequestMatcher
+from qc_plugins.rules.privacy.secrets import SecretRequestMatcher
 
 REGISTRY = fresh_registry()
 RULESET = ruleset_for(registry=REGISTRY)
@@ -316,7 +316,7 @@ def test_a_bad_allowed_number_regex_is_reported_not_raised(tmp_path):
 
 
 def test_case_variants_come_from_the_regex_engine_and_the_disk_cache_keeps_them(tmp_path, monkeypatch):
-    from qc_plugins.rules import privacy as plugin
+    from qc_plugins.rules.privacy import secrets as plugin
 
     monkeypatch.setenv("QC_ENGINE_CACHE_DIR", str(tmp_path))
     plugin._cased_variants.cache_clear()

@@ -22,7 +22,7 @@ from qc_plugins import default_rule_file
 from qc_engine.model import Conversation, Finding, Message
 from qc_engine.text.named_file import read_named_file
 from qc_engine.text.fold import simplify
-from qc_plugins.rules.latency import AcknowledgementMatcher, needs_reply
+from qc_engine.text.replies import AcknowledgementMatcher, needs_reply
 
 EVIDENCE_CHARS = 30
 MAX_QUICK_PHRASES_BYTES = 2 * 1024 * 1024

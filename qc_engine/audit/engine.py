@@ -80,7 +80,7 @@ def audit_conversation(conversation: Conversation, ruleset: RuleSet, guard: Guar
                     found = rule.check(conversation)
                     if type(found) is not list and type(found) is not tuple:
                         found = list(found)
-                    figures = rule.metrics(conversation) if compiled.has_metrics else ()
+                    figures = compiled.metrics(conversation) if compiled.metrics is not None else ()
                     if type(figures) is not list and type(figures) is not tuple:
                         figures = list(figures)
                 except GUEST_EXITS as exc:  # noqa: BLE001 - isolation of a misbehaving rule

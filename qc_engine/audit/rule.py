@@ -34,6 +34,8 @@ class Rule:
     red_line: ClassVar[bool] = False
     # Rule-file sections this rule reads: {section name: JSON Schema}.
     config_schema: ClassVar[dict[str, Any]] = {}
+    # Figures this rule goes with, computed once for all the rules naming the same class (see Figures).
+    figures: ClassVar[type["Figures"] | None] = None
 
     def __init__(self, config: dict[str, Any] | None = None):
         self.config: dict[str, Any] = config or {}
@@ -89,6 +91,25 @@ class Rule:
     @classmethod
     def doc(cls) -> "RuleDoc":
         return RuleDoc.from_rule(cls)
+
+
+class Figures:
+    """Figures of a conversation that belong to several rules together (the response times of LT01-LT03).
+
+    Rules name it in their ``figures`` attribute. The rule set builds it once per shop from the merged
+    configuration, as it builds the rules, and stores its figures once per conversation while at least
+    one of those rules is enabled, none when every one is off. Its figures are reported, and its errors
+    recorded, under the first enabled rule naming it. ``metrics`` must be a pure function of the
+    conversation, like ``Rule.check``; it usually shares its analysis with the rules through
+    ``conversation.derived``.
+    """
+
+    def __init__(self, config: dict[str, Any] | None = None):
+        self.config: dict[str, Any] = config or {}
+
+    def metrics(self, conversation: Conversation) -> Iterable[Metric | MetricSet]:
+        """Yield the figures: a Metric each, or a MetricSet per agent."""
+        return ()
 
 
 @dataclass

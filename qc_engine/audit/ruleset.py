@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from qc_engine.plugins import Registry
 from qc_engine.rulefiles.files import RuleFile, RuleFileError, load_rule_file, merged_config, rule_file_paths, rule_file_schema
-from qc_engine.audit.rule import Rule
+from qc_engine.audit.rule import Figures, Rule
 from qc_engine.audit.scoring import Scorecard
 
 
@@ -15,10 +15,17 @@ from qc_engine.audit.scoring import Scorecard
 class CompiledRule:
     rule: Rule
     plugin: str
-    has_metrics: bool = True  # False: the rule keeps the base class's empty metrics(), not worth a call
+    figures: Figures | None = None  # the figures this rule reports for the rules naming them too
+    # What gives the rule's figures: its own metrics(), its Figures', both, or None (not worth a call).
+    metrics: Callable[[Any], Iterable] | None = field(init=False, default=None)
 
     def __post_init__(self):
-        self.has_metrics = type(self.rule).metrics is not Rule.metrics
+        own = self.rule.metrics if type(self.rule).metrics is not Rule.metrics else None
+        shared = self.figures.metrics if self.figures is not None else None
+        if own is not None and shared is not None:
+            self.metrics = lambda conversation: [*own(conversation), *shared(conversation)]
+        else:
+            self.metrics = own or shared
 
 
 @dataclass
@@ -88,11 +95,17 @@ def compile_ruleset(registry: Registry, files: tuple[RuleFile, ...] | list[RuleF
     config = merged_config(list(files))
     settings = config.get("rules") or {}
     compiled, errors = [], []
+    figures_built: set[type[Figures]] = set()  # each figures class once, with the first enabled rule naming it
     for reg in registry.rules:
         if (settings.get(reg.cls.id) or {}).get("enabled", True) is False:
             continue
         try:
-            compiled.append(CompiledRule(reg.cls(config), reg.plugin))
+            rule = reg.cls(config)
+            kind = reg.cls.figures
+            figures = kind(config) if kind is not None and kind not in figures_built else None
+            compiled.append(CompiledRule(rule, reg.plugin, figures))
+            if kind is not None:
+                figures_built.add(kind)
         except Exception as exc:  # noqa: BLE001 - a rule that cannot start is reported, the rest run
             errors.append(f"rule {reg.cls.id} ({reg.plugin}) could not start: {type(exc).__name__}: {exc}")
     return RuleSet(compiled, config, tuple(files), errors)

@@ -30,7 +30,7 @@ from typing import Any, Iterable
 
 import regex
 
-from qc_engine.text.boundaries import BOUNDARIES, BoundaryChecker, clause_ok
+from qc_engine.text.boundaries import BoundaryChecker, clause_ok
 from qc_engine.text.fold import Folded, fold, fold_map
 from qc_engine.text.negation import negated
 from qc_engine.text.trie import trie_add, trie_all, trie_regex, trie_with

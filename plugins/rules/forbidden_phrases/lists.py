@@ -12,7 +12,8 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from qc_engine.model import SEVERITIES
-from qc_engine.text.phrases import BOUNDARIES, DEFAULT_REGEX_TIMEOUT, Entry, PhraseMatcher, compile_regex
+from qc_engine.text.boundaries import BOUNDARIES
+from qc_engine.text.phrases import DEFAULT_REGEX_TIMEOUT, Entry, PhraseMatcher, compile_regex
 
 SECTION = "forbidden_phrases"
 RULE_IDS = ("FP01", "FP02", "FP03", "FP04", "FP05")
@@ -166,13 +167,22 @@ def _compile(section_json: str) -> tuple[PhraseMatcher, tuple[tuple[str, str], .
     return PhraseMatcher(phrases, regexes, allow, regex_timeout=timeout), tuple(problems)
 
 
+def section_json(config: dict[str, Any]) -> str:
+    """The merged section as canonical JSON: equal settings, equal text."""
+    return json.dumps(config.get(SECTION) or {}, ensure_ascii=False, sort_keys=True)
+
+
+def compiled_matcher(section: str) -> PhraseMatcher:
+    """The matcher of a section given as canonical JSON, compiled once (its unusable entries left out)."""
+    return _compile(section)[0]
+
+
 def matcher_for(config: dict[str, Any], rule_id: str | None = None) -> PhraseMatcher:
     """The compiled matcher of a merged configuration (shared by FP01-FP05 of the same shop).
 
     With ``rule_id``: ValueError describing the first unusable entry of that rule's lists.
     """
-    section = config.get(SECTION) or {}
-    matcher, problems = _compile(json.dumps(section, ensure_ascii=False, sort_keys=True))
+    matcher, problems = _compile(section_json(config))
     mine = [problem for rule, problem in problems if rule == rule_id]
     if mine:
         raise ValueError(f"{SECTION}: {mine[0]}" + (f" (and {len(mine) - 1} more)" if len(mine) > 1 else ""))

@@ -1,14 +1,40 @@
 """The forbidden-phrase rules FP01-FP05: the messages each list finds, reported once per message and rule."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, ClassVar, Iterable
 
-from qc_engine import Rule
+from qc_engine import Derivation, Rule
 from qc_engine.model import SEVERITIES, Conversation, Finding
-from qc_engine.text.phrases import EMPTY_SCAN, Hit, Scan
-from qc_plugins.rules.forbidden_phrases.lists import SCHEMA, SECTION, matcher_for, merged_lists
+from qc_engine.text.phrases import EMPTY_SCAN, Hit, PhraseMatcher, Scan
+from qc_plugins.rules.forbidden_phrases.lists import SCHEMA, SECTION, compiled_matcher, matcher_for, merged_lists, section_json
 
 EVIDENCE_CHARS = 40
+
+
+@dataclass(frozen=True)
+class PhraseScans(Derivation[list[tuple[int, Scan]]]):
+    """The messages in which a shop's lists find anything, with what they find: scanned once for FP01-FP05."""
+
+    section: str  # the merged forbidden_phrases section as canonical JSON, which the matcher is compiled from
+    roles: tuple[str, ...]  # the roles of the messages checked
+    matcher: PhraseMatcher = field(compare=False, repr=False)
+
+    def compute(self, conversation: Conversation) -> list[tuple[int, Scan]]:
+        # The hot loop of a day: nearly every message stops at the prescan, without a Python call.
+        prescan, scan, roles = self.matcher.prescan, self.matcher.scan, self.roles
+        return [
+            (m.index, found) for m in conversation.messages
+            if m.role in roles and m.text
+            and prescan(m.text) is not None and (found := scan(m.text)) is not EMPTY_SCAN
+        ]
+
+
+@lru_cache(maxsize=64)
+def _scans(section: str, roles: tuple[str, ...]) -> PhraseScans:
+    """One spec for the rules of the same settings: looked up by identity, without comparing the JSON."""
+    return PhraseScans(section, roles, compiled_matcher(section))
 
 
 class RegexTimeout(RuntimeError):
@@ -26,8 +52,7 @@ class _ForbiddenPhraseRule(Rule):
         section = self.config.get(SECTION) or {}
         self.matcher = matcher_for(self.config, self.id)
         self.roles = ("agent", "bot") if section.get("check_bots") else ("agent",)
-        # A string: its hash is computed once, a tuple's at every look-up.
-        self._scans_key = f"forbidden_phrases.scans {id(self.matcher)} {self.roles}"
+        self.scans = _scans(section_json(self.config), self.roles)
         lists = [lst for lst in merged_lists(section) if lst.get("rule", "FP05") == self.id]
         self.titles = {lst["name"]: lst.get("title") or self.default_title for lst in lists}
         self.expected = {lst["name"]: lst.get("expected") or self.default_expected for lst in lists}
@@ -55,9 +80,7 @@ class _ForbiddenPhraseRule(Rule):
         return out
 
     def check(self, conversation: Conversation) -> Iterable[Finding]:
-        scans = conversation.memo.get(self._scans_key)
-        if scans is None:
-            scans = self._scans(conversation)
+        scans = conversation.derived(self.scans)
         return self._findings(conversation, scans) if scans else ()
 
     def _findings(self, conversation: Conversation, scans: list[tuple[int, Scan]]) -> Iterable[Finding]:
@@ -73,16 +96,6 @@ class _ForbiddenPhraseRule(Rule):
             hits = [h for h in scan.hits if h.entry.rule == rule_id]
             if hits:
                 yield self._finding(conversation, index, hits)
-
-    def _scans(self, conversation: Conversation) -> list[tuple[int, Scan]]:
-        """The messages with anything found, scanned once for FP01-FP05 together (the hot loop of a day)."""
-        prescan, scan, roles = self.matcher.prescan, self.matcher.scan, self.roles
-        scans = conversation.memo[self._scans_key] = [
-            (m.index, found) for m in conversation.messages
-            if m.role in roles and m.text
-            and prescan(m.text) is not None and (found := scan(m.text)) is not EMPTY_SCAN
-        ]
-        return scans
 
     def _finding(self, conversation: Conversation, index: int, hits: list[Hit]) -> Finding:
         rank = {s: i for i, s in enumerate(SEVERITIES)}
