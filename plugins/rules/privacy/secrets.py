@@ -94,7 +94,7 @@ class SecretRequestMatcher:
 
     def __init__(self, secret_words: Iterable[str] = (), request_words: Iterable[str] = ()):
         self.secret = _alternation([*SECRET_WORDS, *secret_words], f"{_SECRET_BARE}|{_SECRET_DIGITS}")
-        # None for a text that surely asks for nothing, or for messages joined none of which asks (see _agent_text).
+        # None for a text that surely asks for nothing, or for messages joined none of which asks (see settings.AgentText).
         # 密码: _SECRET_BARE; 短信 / 手机 / 收到的: the first words of _SECRET_DIGITS.
         self.maybe = _quick_gate([*SECRET_WORDS, *secret_words, "密码", "短信", "手机", "收到的"]).search
         self.request = _alternation([*REQUEST_WORDS, *request_words], _REQUEST_GIVING)
