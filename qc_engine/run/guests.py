@@ -24,7 +24,7 @@ class Guests:
 
     def audit(self, conversation: Conversation, ruleset: RuleSet, guard: Guard | None) -> AuditResult:
         """The audit of a conversation as it was read, whatever the rules did to the object they were shown."""
-        kept = dataclasses.replace(conversation, messages=list(conversation.messages), memo={})
+        kept = dataclasses.replace(conversation, messages=list(conversation.messages))  # with no derived facts
         result = audit_conversation(conversation, self._without_disabled(ruleset), guard)
         result.conversation = kept  # messages are frozen; the list, the fields or the object may not be
         if guard is not None:
