@@ -11,6 +11,7 @@ from qc_engine import __version__
 from qc_engine import lang as language
 from qc_engine.lang import N_, _
 from qc_engine.plugins import collect, load_plugins
+from qc_engine.text.clean import terminal_safe
 from qc_engine.cli import settings
 from qc_engine.cli.audit import audit
 from qc_engine.cli.config import config_group
@@ -69,11 +70,33 @@ def _lang_everywhere(group: click.Group) -> None:
                                                expose_value=False, help=LANG_HELP))
 
 
+def _terminal_safe_echo() -> None:
+    """Every message `qc` prints goes through click's echo: made terminal-safe there, once, it is safe whatever
+    command prints it (a conversation id, a shop or a file name from an export may carry escape sequences)."""
+    import click.exceptions
+    import click.utils
+
+    original = click.utils.echo
+    if getattr(original, "terminal_safe", False):
+        return
+
+    def echo(message=None, file=None, nl=True, err=False, color=None):
+        if isinstance(message, str):
+            message = terminal_safe(message)
+        return original(message, file=file, nl=nl, err=err, color=color)
+
+    echo.terminal_safe = True
+    for module in (click, click.utils, click.exceptions, click.termui):
+        if getattr(module, "echo", None) is original:
+            module.echo = echo
+
+
 class QCGroup(click.Group):
     """The `qc` group: reads the config file and picks the language before click parses the command line."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = list(sys.argv[1:] if args is None else args)
+        _terminal_safe_echo()
         try:
             invocation = prepare(args)
         except settings.ConfigError as exc:

@@ -12,6 +12,7 @@ from qc_engine.lang import N_, _, current
 from qc_engine.model import DEFAULT_TIMEZONE
 from qc_engine.store.customers import SALT_ENV, salt_from_environment
 from qc_engine.rulefiles.files import RuleFileError
+from qc_engine.store.db import StoreError
 from qc_engine.run.runner import AuditOptions, RunSummary, UsageErrors, default_workers, run_audit
 from qc_engine.cli.context import invocation
 from qc_engine.cli.dates import DATE_HELP, resolve_day
@@ -99,7 +100,7 @@ def audit(paths, db_path, rule_files, plugin_files, order_files, workers, timezo
                 summary = run_audit(options, progress)
         else:
             summary = run_audit(options, progress)
-    except (*UsageErrors, RuleFileError) as exc:
+    except (*UsageErrors, RuleFileError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
     unnamed = _unnamed_wecom(summary) if not shop else 0
     if unnamed:

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from qc_engine.lang import LANGS, N_, _, current
-from qc_engine.store import open_db
+from qc_engine.store import StoreError, open_db
 from qc_engine.cli.context import invocation
 from qc_engine.cli.dates import DATE_HELP, resolve_day
 
@@ -19,7 +19,10 @@ def open_existing_db(path: Path | None):
         raise click.UsageError(_("Missing option '--db' (or db in qc.toml): the SQLite file `qc audit` wrote."))
     if not path.is_file():
         raise click.ClickException(_("no store at {path}; run `qc audit ... --db {path}` first").format(path=path))
-    return open_db(path)
+    try:
+        return open_db(path, read_only=True)  # a store that cannot be written can still be read
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def check_day(day: str | None) -> str | None:
@@ -69,7 +72,7 @@ def report(db_path, day, shop, out_dir, lang, show_sample):
     if show_sample:
         from qc_engine.review.sampling import stored_sample
 
-        db = open_db(db_path)
+        db = open_existing_db(db_path)
         try:
             rows = stored_sample(db, summary.day, shop)
         finally:

@@ -87,7 +87,8 @@ def load_report_data(db: sqlite_utils.Database, day: str | None = None, shop: st
         f"select distinct shop, day from conversations c where day between ? and ? and {shop_clause}",
         [days[0], day] + shop_params,
     ).fetchall()
-    rebuild_agent_daily(db, {(s, d) for s, d in pairs})  # figures follow the latest reviews
+    if not getattr(db, "read_only", False):  # a store that cannot be written is reported as it stands
+        rebuild_agent_daily(db, {(s, d) for s, d in pairs})  # figures follow the latest reviews
     shops = sorted({s for s, d in pairs if d == day})
     if not shops:
         raise NoDataError(_("no conversations on {day} for shop {shop!r}").format(day=day, shop=shop) if shop

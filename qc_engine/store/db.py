@@ -1,6 +1,7 @@
 """Opening the store: WAL so a second writer waits instead of failing, migrations applied."""
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -14,18 +15,65 @@ from qc_engine.store.migrations import migrate
 BUSY_TIMEOUT_MS = 60_000
 
 
-def open_db(path: str | Path, migrate_schema: bool = True) -> sqlite_utils.Database:
+class StoreError(Exception):
+    """A store this version cannot use; the message says why, on one line."""
+
+
+def open_db(path: str | Path, migrate_schema: bool = True, read_only: bool = False) -> sqlite_utils.Database:
+    """The store at ``path``. A store written by a newer version is refused (StoreError) before anything is
+    written into it. ``read_only`` (reports, reviews' listings) also opens a store that cannot be written,
+    as a file without write permission or on a read-only disk: ``db.read_only`` then says so."""
     path = Path(path)
+    if read_only and path.is_file() and not os.access(path, os.W_OK):
+        return _open_read_only(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    _use_wal(db)
-    db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA foreign_keys = OFF")
-    if migrate_schema:
-        migrate(db)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        check_version(db)
+        _use_wal(db)
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = OFF")
+        if migrate_schema:
+            migrate(db)
+    except sqlite3.OperationalError as exc:
+        db.close()
+        if read_only and ("readonly" in str(exc) or "read-only" in str(exc) or "unable to open" in str(exc)):
+            return _open_read_only(path)
+        raise StoreError(f"cannot use the store {path}: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise StoreError(f"{path} is not a qc-engine store: {exc}") from None
+    db.read_only = False
     return db
+
+
+def _open_read_only(path: Path) -> sqlite_utils.Database:
+    # immutable: no lock or shared-memory file is needed beside it, so a store on a read-only disk opens too.
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not os.access(path.parent, os.W_OK) or not os.access(path, os.W_OK):
+        uri += "&immutable=1"
+    try:
+        db = sqlite_utils.Database(sqlite3.connect(uri, uri=True))
+        check_version(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot read the store {path}: {exc}") from None
+    db.read_only = True
+    return db
+
+
+def check_version(db: sqlite_utils.Database) -> None:
+    """Refuse a store with migrations this version does not know: a newer qc-engine wrote it."""
+    from qc_engine.store.migrations import MIGRATIONS
+
+    if not db.execute("select 1 from sqlite_master where type = 'table' and name = '_qc_migrations'").fetchone():
+        return
+    known = {fn.__name__ for fn in MIGRATIONS}
+    unknown = sorted({r[0] for r in db.execute("select name from _qc_migrations")} - known)
+    if unknown:
+        raise StoreError(f"this store was written by a newer qc-engine (it has {', '.join(unknown[:3])}); "
+                         "upgrade qc-engine to use it, or choose another --db")
 
 
 def _use_wal(db: sqlite_utils.Database) -> None:

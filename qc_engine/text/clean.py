@@ -21,3 +21,10 @@ def printable(text: str) -> str:
     text = _ANSI.sub(lambda m: repr(m.group())[1:-1], storable(str(text)))
     text = _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: escape sequences and control characters (but newlines and tabs) made visible, so
+    an id or a name from an export can never move the cursor, recolour, retitle or clear the user's terminal."""
+    text = _ANSI.sub(lambda m: repr(m.group())[1:-1], storable(text))
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\r\n", "\n")).replace("\r", "\\r")
