@@ -232,7 +232,16 @@ def compile_regex(pattern: str, where: str = ""):
 
 
 def _blank_urls(text: str) -> str:
-    """Links are not chat wording: replace them by a clause break so nothing matches inside them."""
+    """Links and platform emoticon codes are not chat wording: replace them by a clause break so nothing
+    matches inside them ([呵呵] is a smiley of Weibo and WeCom, not the word an agent types to sneer)."""
+    if "[" in text or "/:" in text:
+        text = _EMOTICON.sub(lambda m: "。" * len(m.group()), text)
     if "http" not in text and "www" not in text and "HTTP" not in text and "WWW" not in text:
         return text
     return _URL.sub(lambda m: "。" * len(m.group()), text)
+
+
+# [name]: a Han name of 1-6 characters or a short Latin one ([doge]), but not a masking placeholder of
+# desensitized exports ([电话x], [数字x]); Qianniu / Wangwang /:^_^, /:068.
+_EMOTICON = re.compile(r"\[(?![\u3400-\u9fff]{1,8}x\])[\u3400-\u9fffA-Za-z][\u3400-\u9fffA-Za-z0-9_]{0,7}\]"
+                       r"|/:(?:\d{3}|[\x21-\x2e\x30-\x7e]{1,5})")
