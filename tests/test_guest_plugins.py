@@ -90,3 +90,11 @@ def test_a_rule_that_ends_or_hangs_its_process_costs_only_itself(tmp_path, db_pa
     # the other rules still judged c3
     assert rows(db_path, "select count(*) from findings where conversation_id = 'c3'") == \
         rows(db_path, "select count(*) from findings where conversation_id = 'c4'")
+
+
+def test_a_rules_exception_text_is_stored_masked(tmp_path, db_path):
+    body = "        raise ValueError('failed on 13812345678, 身份证 110101199003074514')"
+    path = write_jsonl(tmp_path / "d.jsonl", [conversation("c1")])
+    audit([path], db_path, plugin_files=[plugin(tmp_path, "leaks", "GST06", body)])
+    error, = rows(db_path, "select error from rule_errors where rule_id = 'GST06'")[0]
+    assert "ValueError" in error and "13812345678" not in error and "110101199003074514" not in error

@@ -196,7 +196,8 @@ def add_audited(rows: Rows, result: AuditResult, run_id: int, customer_key: Call
     rows.metrics.extend(METRICS.row(conversation_id=cid, agent=agent, figures=_figures_json(named).decode())
                         for agent, named in result.figures().items())
     rows.rule_errors.extend(RULE_ERRORS.row(run_id=run_id, conversation_id=cid, rule_id=e.rule_id, plugin=e.plugin,
-                                            error=e.error) for e in result.errors)
+                                            error=mask_text(storable(e.error))) for e in result.errors)
+    # A rule's exception text may quote the message it failed on: masked like any text that is stored.
 
 
 def _add_messages(rows: Rows, conv: Conversation, ordinal: int, customer_key: Callable[[str], str],
