@@ -6,10 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qc_engine.audit.engine import audit_conversation
-from qc_engine.text.personal_data import (
-    ADDRESS, BANK_CARD, CODE, ID_NUMBER, PHONE, find_personal_data, id_check_char, id_number_valid, is_mobile,
-    luhn_valid, mask_text,
-)
+from qc_engine.text.checksums import id_check_char, id_number_valid, is_mobile, luhn_valid
+from qc_engine.text.personal_data import ADDRESS, BANK_CARD, CODE, ID_NUMBER, PHONE, find_personal_data, mask_text
 from qc_engine.rulefiles.files import RuleFileError
 from qc_engine.testing import conversation_from_lines, fresh_registry, ruleset_for
 from qc_plugins.rules.privacy.secrets import SecretRequestMatcher
