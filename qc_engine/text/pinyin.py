@@ -1,0 +1,94 @@
+"""The sound of a text: homophones and pinyin spellings of the words evaders disguise.
+
+Where evasion is common (contact channels, verification codes, reviews) agents write a word
+by its sound: 好平 or 号评 for 好评, 威信 for 微信, ``haoping`` or ``hp``. Rather than listing
+every spelling, a term marked ``~`` is also matched
+
+- in the *sound view* of the folded text: each Han character replaced by one private-use
+  character per toneless syllable (好, 号, 郝 -> the character of ``hao``). It is a
+  ``str.translate`` of the folded text, the same length, so positions are those of the
+  folded text and word boundaries are checked there as for any phrase;
+- spelled in Latin letters: full pinyin (``haoping``, separators fold away) and, for terms
+  of two or more syllables, the initials (``hp``).
+
+Readings come from pypinyin's character table (the first, most common reading of each
+character); its module is loaded on its own, without pypinyin's phrase dictionary, which
+costs half a second in every worker, and the derived table is kept in the disk cache.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import unicodedata
+from functools import cache
+
+from qc_engine.text.diskcache import cached, file_key
+
+# Syllable characters live in Supplementary Private Use Area-A: never in folded chat text
+# (folding keeps the characters of a text, and no chat platform sends these).
+_SYLLABLE_BASE = 0xF0000
+
+
+def _pinyin_dict_path() -> str:
+    spec = importlib.util.find_spec("pypinyin")  # finds the package without running its __init__
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("pypinyin is needed for the sound view")
+    return os.path.join(spec.submodule_search_locations[0], "pinyin_dict.py")
+
+
+def _toneless(reading: str) -> str:
+    plain = "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+    return plain.replace("ü", "v").replace("u\u0308", "v").lower()
+
+
+def _derive(path: str) -> dict[int, str]:
+    spec = importlib.util.spec_from_file_location("_qc_pinyin_dict", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = {}
+    for cp, readings in module.pinyin_dict.items():
+        first = _toneless(readings.split(",")[0].strip())
+        if first.isascii() and first.isalpha():
+            out[int(cp)] = first
+    return out
+
+
+@cache
+def readings() -> dict[int, str]:
+    """Code point -> toneless pinyin of its most common reading, for every Han character pypinyin knows."""
+    path = _pinyin_dict_path()
+    return cached("pinyin-readings", f"1 {file_key(path)}", lambda: _derive(path),
+                  lambda v: type(v) is dict and len(v) > 1000)
+
+
+@cache
+def _table() -> dict[int, str]:
+    syllables = sorted(set(readings().values()))
+    ids = {s: chr(_SYLLABLE_BASE + i) for i, s in enumerate(syllables)}
+    return {cp: ids[s] for cp, s in readings().items()}
+
+
+def sound_view(folded: str) -> str:
+    """The folded text with each Han character replaced by the character of its syllable (same length)."""
+    return folded.translate(_table())
+
+
+def is_han(ch: str) -> bool:
+    return ord(ch) in readings()
+
+
+def spellings(folded_term: str) -> list[str]:
+    """Latin spellings of a term written in Han characters: full pinyin, and initials for 2+ syllables."""
+    table = readings()
+    syllables = [table.get(ord(ch)) for ch in folded_term]
+    if not syllables or any(s is None for s in syllables):
+        return []
+    out = ["".join(syllables)]
+    if len(syllables) >= 2:
+        out.append("".join(_initial(s) for s in syllables))
+    return out
+
+
+def _initial(syllable: str) -> str:
+    # zh/ch/sh are written by their first letter in everyday abbreviations (zfb for 支付宝).
+    return syllable[0]
