@@ -6,7 +6,7 @@ how close they must be, as the keyword-with-distance operator of QC suites does:
     patterns:
       - name: 好评返现
         all: [好评, [返, 返现, 送], "{数}元"]   # each item: a term, or a list of alternative terms
-        within: 12                             # first to last character, punctuation not counted
+        within: 8                              # characters between the terms, punctuation not counted
         ordered: false                         # default false: in any order
         unless: [不能, 不支持, 禁止]            # not when the clause refuses or warns
       - name: 加微信
@@ -29,7 +29,7 @@ from typing import Any, Sequence
 from qc_engine.model import SEVERITIES
 from qc_engine.text.variants import Term, parse_term
 
-DEFAULT_WITHIN = 20
+DEFAULT_WITHIN = 15
 MAX_WITHIN = 200
 MAX_SLOTS = 8
 _MAX_COMBINATIONS = 4096  # per pattern and message: a message repeating a term 100 times stays cheap
@@ -47,7 +47,7 @@ PATTERN_SCHEMA: dict[str, Any] = {
         "any": {"type": "array", "items": _TERM, "minItems": 1, "maxItems": 1000,
                 "description": "Any one of these terms."},
         "within": {"type": "integer", "minimum": 1, "maximum": MAX_WITHIN,
-                   "description": f"At most this many characters from the first term to the end of the last (default {DEFAULT_WITHIN})."},
+                   "description": f"At most this many characters between the terms (default {DEFAULT_WITHIN})."},
         "ordered": {"type": "boolean", "description": "The items of all: must occur in the order written (default false)."},
         "unless": {"type": "array", "items": _TERM, "maxItems": 200,
                    "description": "Not a match when one of these occurs in the clauses the match spans."},
@@ -106,49 +106,52 @@ def compile_pattern(spec: dict[str, Any], entry: Any, sets: dict[str, list[str]]
 def _anchor(slots: Sequence[tuple[Term, ...]]) -> int:
     """The slot most likely to rule a message out: the one whose shortest literal spelling is longest.
 
-    A slot with a {数} term has no literal to look for and is never the anchor unless all are.
+    A {数} term is looked for by the longest word written beside the number (返 in 返{数}元).
     """
     def shortest(slot: tuple[Term, ...]) -> int:
-        if any(t.regex for t in slot):
-            return -1
-        return min(min(map(len, t.spellings)) for t in slot)
+        return min(min(map(len, t.needles or t.spellings)) for t in slot)
 
     return max(range(len(slots)), key=lambda i: (shortest(slots[i]), -i))
 
 
 def combine(occurrences: Sequence[Sequence[tuple[int, int]]], within: int, ordered: bool) -> tuple[int, int] | None:
-    """The tightest (start, end) where every slot has an occurrence, within the distance; None if none.
+    """The tightest (start, end) where every slot has an occurrence, at most ``within`` characters apart; None if none.
 
-    occurrences[i] lists (start, end) of slot i's terms in the folded text. Occurrences of
-    different slots may not overlap (好评 and 评 are not two terms in two characters);
-    ordered: each slot's occurrence starts at or after the end of the previous one's.
+    occurrences[i] lists (start, end) of slot i's terms in the folded text. The distance is the
+    number of characters between the terms (the span less the terms themselves), so a term
+    spelled out in pinyin (weixin) is as close as 微信. Occurrences of different slots may not
+    overlap (好评 and 评 are not two terms in two characters); ordered: each slot's occurrence
+    starts at or after the end of the previous one's.
     """
     if any(not occ for occ in occurrences):
         return None
     if len(occurrences) == 1:
-        start, end = min(occurrences[0], key=lambda o: (o[1] - o[0] > within, o[0]))
-        return (start, end) if end - start <= within else None
+        start, end = min(occurrences[0], key=lambda o: o[0])
+        return start, end
     order = list(range(len(occurrences))) if ordered else sorted(range(len(occurrences)), key=lambda i: len(occurrences[i]))
-    best: list[tuple[int, int] | None] = [None]
+    # The span can never exceed the distance plus the longest occurrence of every slot: prunes early.
+    limit = within + sum(max(e - s for s, e in occ) for occ in occurrences)
+    best: list[tuple[int, int, int] | None] = [None]  # (gap, start, end)
     budget = [_MAX_COMBINATIONS]
 
-    def search(k: int, chosen: list[tuple[int, int]], lo: int, hi: int) -> None:
+    def search(k: int, chosen: list[tuple[int, int]], lo: int, hi: int, length: int) -> None:
         if budget[0] <= 0:
             return
         if k == len(order):
-            if best[0] is None or hi - lo < best[0][1] - best[0][0]:
-                best[0] = (lo, hi)
+            gap = hi - lo - length
+            if gap <= within and (best[0] is None or gap < best[0][0]):
+                best[0] = (gap, lo, hi)
             return
         for start, end in occurrences[order[k]]:
             budget[0] -= 1
             new_lo, new_hi = min(lo, start), max(hi, end)
-            if new_hi - new_lo > within:
+            if new_hi - new_lo > limit:
                 continue
             if ordered and chosen and start < chosen[-1][1]:
                 continue
             if not ordered and any(start < e and s < end for s, e in chosen):
                 continue
-            search(k + 1, chosen + [(start, end)], new_lo, new_hi)
+            search(k + 1, chosen + [(start, end)], new_lo, new_hi, length + end - start)
 
-    search(0, [], 10 ** 9, -1)
-    return best[0]
+    search(0, [], 10 ** 9, -1, 0)
+    return None if best[0] is None else best[0][1:]

@@ -30,10 +30,14 @@ from typing import Any, Iterable
 
 import regex
 
+from qc_engine.text import emoticons
 from qc_engine.text.boundaries import BoundaryChecker, clause_ok
-from qc_engine.text.fold import Folded, fold, fold_map
+from qc_engine.text.fold import HARD_BREAKS, Folded, fold, fold_map
 from qc_engine.text.negation import negated
-from qc_engine.text.trie import trie_add, trie_all, trie_regex, trie_with
+from qc_engine.text.patterns import Pattern, combine
+from qc_engine.text.terms import Slot, TermIndex, Unless
+from qc_engine.text.trie import trie_add, trie_all, trie_regex
+from qc_engine.text.variants import Term, parse_term, spell
 
 DEFAULT_REGEX_TIMEOUT = 0.05  # seconds, per regex per message
 _URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+", re.IGNORECASE)
@@ -97,35 +101,33 @@ class PhraseMatcher:
 
     def __init__(
         self,
-        phrases: Iterable[tuple[str, Entry]] = (),
+        phrases: Iterable[tuple[str | Term, Entry]] = (),
         regexes: Iterable[tuple[str, Entry, Iterable[str]]] = (),
         allow: Iterable[tuple[str, str | None]] = (),
         regex_timeout: float = DEFAULT_REGEX_TIMEOUT,
         cache_size: int = 4096,
+        patterns: Iterable[Pattern] = (),
     ):
-        self._deny: dict = {}
-        for phrase, entry in phrases:
-            key = fold(phrase)
-            if key:
-                trie_add(self._deny, key, entry)
+        terms = [(parse_term(t, {}) if isinstance(t, str) else t, entry) for t, entry in phrases]
+        self.patterns = list(patterns)
+        self._terms = TermIndex(terms, self.patterns)
         self._allow: dict = {}
         for phrase, group in allow:
-            key = fold(phrase)
-            if key:
-                trie_add(self._allow, key, group)
+            for key in spell(phrase):
+                if key:
+                    trie_add(self._allow, key, group)
         by_rule: dict[str, list[_Regex]] = {}
         for pattern, entry, needles in regexes:
             compiled = compile_regex(pattern, entry.group)
             by_rule.setdefault(entry.rule, []).append(_Regex(compiled, entry, tuple(filter(None, map(fold, needles)))))
         self._regexes = {rule: _rule_regexes(rs) for rule, rs in by_rule.items()}
         self._always_rules = frozenset(rule for rule, group in self._regexes.items() if group.always)
-        # One search rules out nearly every message for every rule: no phrase, no regex needle.
-        anything = dict(self._deny)
+        needles: dict = {}
         for group in self._regexes.values():
             for r in group.gated:
                 for needle in r.only_if_contains:
-                    anything = trie_with(anything, needle)
-        self._prefilter = re.compile(trie_regex(anything)) if anything else None
+                    trie_add(needles, needle, None)
+        self._needles = re.compile(trie_regex(needles)) if needles else None
         self.regex_timeout = regex_timeout
         # Memoized: the rules of one shop share a matcher and scan the same messages.
         self._phrase_scan = lru_cache(maxsize=cache_size)(self._scan_phrases)
@@ -163,21 +165,22 @@ class PhraseMatcher:
         return Scan(tuple(sorted(hits + found_rx, key=lambda h: (h.start, -h.end))), timeouts)
 
     def _scan_phrases(self, text: str) -> tuple[str, tuple[Hit, ...]] | None:
-        """(folded text, verified phrase hits of every rule); None when nothing can be in the text."""
+        """(folded text, verified phrase and pattern hits of every rule); None when nothing can be in the text."""
+        text = emoticons.blank(text)
         folded = fold(text)
-        if self._prefilter is None or self._prefilter.search(folded) is None:
+        if not self._terms.worth_a_look(folded) and (self._needles is None or self._needles.search(folded) is None):
             return None
-        found = list(trie_all(self._deny, folded, 0))
+        found = self._terms.find(folded)
         if not found:
             return folded, ()
         without_urls = _blank_urls(text)
         fm = fold_map(without_urls)
         if without_urls is not text:  # a link blanked: the folded text changed, find again
-            found = list(trie_all(self._deny, fm.text, 0))
+            found = self._terms.find(fm.text)
         return folded, self._verify(fm, found)
 
     def _scan_regexes(self, text: str, regexes: list[_Regex]) -> tuple[tuple[Hit, ...], tuple[Entry, ...]]:
-        fm = fold_map(_blank_urls(text))
+        fm = fold_map(_blank_urls(emoticons.blank(text)))
         found: list[tuple[int, int, Entry]] = []
         timeouts: list[Entry] = []
         for r in regexes:
@@ -188,24 +191,61 @@ class PhraseMatcher:
                 timeouts.append(r.entry)
         return (self._verify(fm, found) if found else ()), tuple(timeouts)
 
-    def _verify(self, fm: Folded, found: list[tuple[int, int, Entry]]) -> tuple[Hit, ...]:
+    def _verify(self, fm: Folded, found: list[tuple[int, int, Any]]) -> tuple[Hit, ...]:
         if not found:
             return ()
         allowed = list(trie_all(self._allow, fm.text, 0)) if self._allow else []
         checker = BoundaryChecker(fm)
         hits = []
-        for start, end, entry in found:
+        slots: dict[int, list[list[tuple[int, int]]]] = {}
+        unless: dict[int, list[tuple[int, int]]] = {}
+        for start, end, value in found:
+            kind = type(value)
+            if kind is Unless:
+                unless.setdefault(value.pattern, []).append((start, end))
+                continue
+            entry = value if kind is Entry else self.patterns[value.pattern].entry
             if any(a_start < end and start < a_end and (group is None or group == entry.group)
                    for a_start, a_end, group in allowed):
                 continue
             if not entry.is_regex and not (clause_ok(fm, start, end) and checker.ok(start, end, entry.boundary)):
                 continue
+            if kind is Slot:
+                pattern = self.patterns[value.pattern]
+                slots.setdefault(value.pattern, [[] for _ in pattern.slots])[value.slot].append((start, end))
+                continue
             if entry.skip_negated and negated(fm, start, end):
                 continue
-            o_start, o_end = fm.span(start, end)
-            hits.append(Hit(entry, o_start, o_end, fm.original[o_start:o_end]))
+            hits.append(_hit(fm, entry, start, end))
+        for p, occurrences in slots.items():
+            pattern = self.patterns[p]
+            span = combine(occurrences, pattern.within, pattern.ordered)
+            if span is None or (unless.get(p) and refused(fm, span, unless[p])):
+                continue
+            if pattern.entry.skip_negated and negated(fm, *span):
+                continue
+            hits.append(_hit(fm, pattern.entry, *span))
         hits.sort(key=lambda h: (h.start, -h.end))
         return tuple(hits)
+
+
+def _hit(fm: Folded, entry: Entry, start: int, end: int) -> Hit:
+    o_start, o_end = fm.span(start, end)
+    return Hit(entry, o_start, o_end, fm.original[o_start:o_end])
+
+
+def refused(fm: Folded, span: tuple[int, int], exclusions: list[tuple[int, int]]) -> bool:
+    """Whether an exclusion term lies in the clauses a match spans (不能加微信, 平台不支持私下交易)."""
+    o_start, o_end = fm.span(*span)
+    text = fm.original
+    clause_start = max(text.rfind(c, 0, o_start) for c in HARD_BREAKS) + 1
+    ends = [i for i in (text.find(c, o_end) for c in HARD_BREAKS) if i >= 0]
+    clause_end = min(ends) if ends else len(text)
+    for start, end in exclusions:
+        x_start, x_end = fm.span(start, end)
+        if clause_start <= x_start and x_end <= clause_end:
+            return True
+    return False
 
 
 def _worth_a_scan(text: str) -> bool:

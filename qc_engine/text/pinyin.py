@@ -8,8 +8,9 @@ every spelling, a term marked ``~`` is also matched
   character per toneless syllable (好, 号, 郝 -> the character of ``hao``). It is a
   ``str.translate`` of the folded text, the same length, so positions are those of the
   folded text and word boundaries are checked there as for any phrase;
-- spelled in Latin letters: full pinyin (``haoping``, separators fold away) and, for terms
-  of two or more syllables, the initials (``hp``).
+- spelled in Latin letters, wholly or in part: full pinyin (``haoping``, separators fold
+  away), initials for terms of two or more syllables (``hp``), and for short terms each
+  character as itself, its pinyin or its initial (``微x``, ``wei信``).
 
 Readings come from pypinyin's character table (the first, most common reading of each
 character); its module is loaded on its own, without pypinyin's phrase dictionary, which
@@ -18,6 +19,7 @@ costs half a second in every worker, and the derived table is kept in the disk c
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
 import unicodedata
 from functools import cache
@@ -27,6 +29,7 @@ from qc_engine.text.diskcache import cached, file_key
 # Syllable characters live in Supplementary Private Use Area-A: never in folded chat text
 # (folding keeps the characters of a text, and no chat platform sends these).
 _SYLLABLE_BASE = 0xF0000
+_MIXED_UP_TO = 4  # characters: beyond, only full pinyin and initials (3^n spellings)
 
 
 def _pinyin_dict_path() -> str:
@@ -78,15 +81,25 @@ def is_han(ch: str) -> bool:
 
 
 def spellings(folded_term: str) -> list[str]:
-    """Latin spellings of a term written in Han characters: full pinyin, and initials for 2+ syllables."""
+    """Latin and mixed spellings of a term in Han characters: haoping, hp, and for short terms 好ping, 微x, wei信.
+
+    Each character is written as itself, its full pinyin or its initial; the all-Han form is the
+    term itself (not returned), the all-initials form only for two or more syllables.
+    """
     table = readings()
     syllables = [table.get(ord(ch)) for ch in folded_term]
     if not syllables or any(s is None for s in syllables):
         return []
-    out = ["".join(syllables)]
-    if len(syllables) >= 2:
-        out.append("".join(_initial(s) for s in syllables))
-    return out
+    if len(syllables) > _MIXED_UP_TO:
+        return ["".join(syllables)] + (["".join(map(_initial, syllables))] if len(syllables) >= 2 else [])
+    choices = [(ch, s, _initial(s)) for ch, s in zip(folded_term, syllables)]
+    out = []
+    for combo in itertools.product(*choices):
+        spelled = "".join(combo)
+        if spelled == folded_term or (len(syllables) < 2 and spelled == _initial(syllables[0])):
+            continue
+        out.append(spelled)
+    return list(dict.fromkeys(out))
 
 
 def _initial(syllable: str) -> str:

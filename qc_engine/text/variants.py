@@ -71,6 +71,7 @@ class Term:
     spellings: tuple[str, ...]  # folded literal spellings
     sounds: tuple[str, ...] = ()  # folded Han spellings matched by sound (~ terms)
     regex: str | None = None  # terms with {数}: a regex on the folded text
+    needles: tuple[str, ...] = ()  # terms with {数}: the regex runs only where one of these occurs
 
 
 def parse_term(text: str, sets: dict[str, list[str]]) -> Term:
@@ -79,11 +80,15 @@ def parse_term(text: str, sets: dict[str, list[str]]) -> Term:
     body = text[1:] if by_sound else text
     named = expand_sets(body, sets)
     if NUMBER in body:
-        alternatives = []
+        alternatives, needles = [], []
         for spelling in named:
-            pieces = spelling.split(NUMBER)
-            alternatives.append(NUMBER_PATTERN.join(_alternation(spell(p)) for p in pieces))
-        return Term(text, (), (), "|".join(f"(?:{a})" for a in alternatives))
+            pieces = [spell(p) for p in spelling.split(NUMBER)]
+            alternatives.append(NUMBER_PATTERN.join(map(_alternation, pieces)))
+            longest = max(pieces, key=lambda p: min(map(len, p)))
+            if longest == [""]:
+                raise ValueError(f"term {text!r} needs a word besides {NUMBER}")
+            needles.extend(longest)
+        return Term(text, (), (), "|".join(f"(?:{a})" for a in alternatives), tuple(dict.fromkeys(needles)))
     spellings: list[str] = []
     for spelling in named:
         spellings.extend(spell(spelling))

@@ -1,24 +1,25 @@
 """The rule-file section ``forbidden_phrases`` (its schema) and its compilation into one phrase matcher.
 
-Lists with the same name are merged, ``{name}`` placeholders expand to their variants, and
-the matcher is compiled once per distinct section, shared by FP01-FP05 of a shop.
+Lists with the same name are merged; every phrase, pattern term and allow entry is expanded
+(``qc_engine.text.variants``: ``{name}`` variant sets, numbers either way, colloquial forms,
+``~`` sounds, ``{数}``), and the matcher is compiled once per distinct section, shared by
+FP01-FP05 of a shop. Patterns (``qc_engine.text.patterns``) are compiled here too.
 """
 from __future__ import annotations
 
-import itertools
 import json
-import re
 from functools import lru_cache
 from typing import Any, Iterable
 
 from qc_engine.model import SEVERITIES
 from qc_engine.text.boundaries import BOUNDARIES
+from qc_engine.text.patterns import PATTERN_SCHEMA, Pattern, compile_pattern, label
 from qc_engine.text.phrases import DEFAULT_REGEX_TIMEOUT, Entry, PhraseMatcher, compile_regex
+from qc_engine.text.variants import MAX_SPELLINGS, RESERVED_SETS, Term, expand_sets, parse_term
 
 SECTION = "forbidden_phrases"
 RULE_IDS = ("FP01", "FP02", "FP03", "FP04", "FP05")
-MAX_EXPANSIONS = 2000  # per phrase: {a}{b}{c} must not explode
-_PLACEHOLDER = re.compile(r"\{([^{}]{1,20})\}")
+MAX_EXPANSIONS = MAX_SPELLINGS  # per phrase: {a}{b}{c} must not explode
 
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
 _SEVERITY = {"enum": list(SEVERITIES)}
@@ -63,8 +64,8 @@ SCHEMA: dict[str, Any] = {
         "allow": {"type": "array", "items": _TEXT, "maxItems": 100000},
         "variants": {
             "type": "object",
-            "description": "{name} in a phrase stands for each variant listed under name.",
-            "propertyNames": {"pattern": "^[^{}]{1,20}$"},
+            "description": "{name} in a phrase or pattern term stands for each variant listed under name ({数} is built in: any number).",
+            "propertyNames": {"pattern": "^[^{}]{1,20}$", "not": {"enum": list(RESERVED_SETS)}},
             "additionalProperties": {"type": "array", "items": {"type": "string", "maxLength": 50}, "maxItems": 500},
         },
         "lists": {
@@ -84,6 +85,7 @@ SCHEMA: dict[str, Any] = {
                     "skip_negated": {"type": "boolean"},
                     "phrases": {"type": "array", "items": _PHRASE, "maxItems": 100000},
                     "regexes": {"type": "array", "items": _REGEX, "maxItems": 1000},
+                    "patterns": {"type": "array", "items": PATTERN_SCHEMA, "maxItems": 10000},
                     "allow": {"type": "array", "items": _TEXT, "maxItems": 100000},
                 },
             },
@@ -96,9 +98,9 @@ def merged_lists(section: dict[str, Any]) -> list[dict[str, Any]]:
     """The section's lists with same-name lists merged: entries add up, later settings replace."""
     by_name: dict[str, dict[str, Any]] = {}
     for item in section.get("lists") or []:
-        merged = by_name.setdefault(item["name"], {"phrases": [], "regexes": [], "allow": []})
+        merged = by_name.setdefault(item["name"], {"phrases": [], "regexes": [], "patterns": [], "allow": []})
         for key, value in item.items():
-            if key in ("phrases", "regexes", "allow"):
+            if key in ("phrases", "regexes", "patterns", "allow"):
                 merged[key] = merged[key] + list(value)
             else:
                 merged[key] = value
@@ -107,64 +109,71 @@ def merged_lists(section: dict[str, Any]) -> list[dict[str, Any]]:
 
 def expand(phrase: str, variants: dict[str, list[str]]) -> list[str]:
     """Every spelling of a phrase whose {name} placeholders stand for their variants."""
-    names = _PLACEHOLDER.findall(phrase)
-    if not names:
-        return [phrase]
-    unknown = [n for n in names if n not in variants]
-    if unknown:
-        raise ValueError(f"phrase {phrase!r} uses {{{unknown[0]}}}, which forbidden_phrases.variants does not define")
-    total = 1
-    for n in names:
-        total *= max(1, len(variants[n]))
-    if total > MAX_EXPANSIONS:
-        raise ValueError(f"phrase {phrase!r} expands to {total} spellings (at most {MAX_EXPANSIONS})")
-    parts = _PLACEHOLDER.split(phrase)  # literal, name, literal, name, ..., literal
-    choices = [[p] if i % 2 == 0 else (variants[p] or [""]) for i, p in enumerate(parts)]
-    return ["".join(c) for c in itertools.product(*choices)]
+    return expand_sets(phrase, variants)
 
 
 @lru_cache(maxsize=64)
 def _compile(section_json: str) -> tuple[PhraseMatcher, tuple[tuple[str, str], ...]]:
     """The shared matcher, and (rule id, problem) for each entry that could not be used.
 
-    A bad entry (invalid regex, unknown {variant}) is left out and reported by the
-    rule that owns it only, so a shop's broken FP05 regex does not stop FP01-FP04.
+    A bad entry (invalid regex, unknown {variant}, a term with nothing to match) is left out
+    and reported by the rule that owns it only, so a shop's broken FP05 entry does not stop
+    FP01-FP04. Problems name the list and the entry.
     """
     section = json.loads(section_json)
     variants = {k: list(dict.fromkeys(v)) for k, v in (section.get("variants") or {}).items()}
-    phrases, regexes, allow, problems = [], [], [], []
+    phrases: list[tuple[Term, Entry]] = []
+    regexes, allow, patterns, problems = [], [], [], []
 
-    def spellings(text: str, rules: Iterable[str]) -> list[str]:
+    def attempt(rules: Iterable[str], where: str, make):
         try:
-            return expand(text, variants)
+            return make()
         except ValueError as exc:
-            problems.extend((rule, str(exc)) for rule in rules)
-            return []
+            problems.extend((rule, f"{where}: {exc}") for rule in rules)
+            return None
 
     for text in section.get("allow") or []:
-        allow.extend((p, None) for p in spellings(text, RULE_IDS))
+        allow.extend((p, None) for p in attempt(RULE_IDS, "allow", lambda: expand(text, variants)) or ())
     for lst in merged_lists(section):
         rule, group = lst.get("rule", "FP05"), lst["name"]
         base = dict(rule=rule, group=group, skip_negated=bool(lst.get("skip_negated", False)))
+        where = f"list {group!r}"
         for item in lst["phrases"]:
             item = {"phrase": item} if isinstance(item, str) else item
             settings = dict(severity=item.get("severity") or lst.get("severity", ""),
                             boundary=item.get("boundary") or lst.get("boundary", "word"), **base)
-            phrases.extend((p, Entry(label=p, **settings)) for p in spellings(item["phrase"], [rule]))
+            # One entry per {name} spelling: a finding names the words found (加薇信), not {加}{微信}.
+            for spelling in attempt([rule], where, lambda: expand(item["phrase"], variants)) or ():
+                entry = Entry(label=spelling.lstrip("~"), **settings)
+                term = attempt([rule], where, lambda: parse_term(spelling, {}))
+                if term is None:
+                    continue
+                if term.regex:  # a phrase with {数}: a pattern of one term
+                    patterns.append(compile_pattern({"any": [spelling]}, entry, {}))
+                else:
+                    phrases.append((term, entry))
+        for i, spec in enumerate(lst["patterns"], 1):
+            entry = Entry(label=label(spec), severity=spec.get("severity") or lst.get("severity", ""),
+                          boundary=spec.get("boundary") or lst.get("boundary", "word"), **base)
+            pattern = attempt([rule], f"{where}, pattern {i} ({label(spec)})", lambda: compile_pattern(spec, entry, variants))
+            if pattern is not None:
+                patterns.append(pattern)
         for item in lst["regexes"]:
             item = {"pattern": item} if isinstance(item, str) else item
             entry = Entry(label=item.get("name") or item["pattern"], severity=item.get("severity") or lst.get("severity", ""),
                           is_regex=True, **base)
-            try:
-                compile_regex(item["pattern"], group)
-            except ValueError as exc:
-                problems.append((rule, str(exc)))
+            if attempt([rule], where, lambda: compile_regex(item["pattern"], group)) is None:
                 continue
             regexes.append((item["pattern"], entry, item.get("only_if_contains") or ()))
         for text in lst["allow"]:
-            allow.extend((p, group) for p in spellings(text, [rule]))
+            allow.extend((p, group) for p in attempt([rule], where, lambda: expand(text, variants)) or ())
     timeout = float(section.get("regex_timeout_ms", DEFAULT_REGEX_TIMEOUT * 1000)) / 1000
-    return PhraseMatcher(phrases, regexes, allow, regex_timeout=timeout), tuple(problems)
+    return PhraseMatcher(phrases, regexes, allow, regex_timeout=timeout, patterns=patterns), tuple(problems)
+
+
+def patterns_of(config: dict[str, Any], rule_id: str) -> list[Pattern]:
+    """The compiled patterns one rule reports, for its reference page."""
+    return [p for p in matcher_for(config).patterns if p.entry.rule == rule_id]
 
 
 def section_json(config: dict[str, Any]) -> str:
@@ -185,5 +194,6 @@ def matcher_for(config: dict[str, Any], rule_id: str | None = None) -> PhraseMat
     matcher, problems = _compile(section_json(config))
     mine = [problem for rule, problem in problems if rule == rule_id]
     if mine:
-        raise ValueError(f"{SECTION}: {mine[0]}" + (f" (and {len(mine) - 1} more)" if len(mine) > 1 else ""))
+        more = f" (and {len(mine) - 5} more)" if len(mine) > 5 else ""
+        raise ValueError(f"{SECTION}: " + "; ".join(mine[:5]) + more)
     return matcher
