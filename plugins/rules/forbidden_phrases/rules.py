@@ -9,6 +9,7 @@ from qc_engine import Derivation, Rule
 from qc_engine.model import SEVERITIES, Conversation, Finding
 from qc_engine.text.phrases import EMPTY_SCAN, Hit, PhraseMatcher, Scan
 from qc_plugins.rules.forbidden_phrases.lists import SCHEMA, SECTION, compiled_matcher, matcher_for, merged_lists, section_json
+from qc_engine.text.patterns import DEFAULT_WITHIN
 
 EVIDENCE_CHARS = 40
 
@@ -125,7 +126,7 @@ def _describe_pattern(spec: dict[str, Any]) -> str:
 
     if "all" in spec:
         terms = " + ".join(item(x) for x in spec["all"])
-        how = f"（{spec.get('within', 20)}字内，{'依次' if spec.get('ordered') else '不限顺序'}）" if len(spec["all"]) > 1 else ""
+        how = f"（{spec.get('within', DEFAULT_WITHIN)}字间隔内，{'依次' if spec.get('ordered') else '不限顺序'}）" if len(spec["all"]) > 1 else ""
     else:
         terms, how = " / ".join(spec.get("any") or []), ""
     text = (f"{spec['name']}：" if spec.get("name") else "") + terms + how
