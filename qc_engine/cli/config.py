@@ -9,7 +9,8 @@ import click
 
 from qc_engine.lang import N_, _
 from qc_engine.cli.context import invocation
-from qc_engine.cli.settings import CONFIG_ENV, DEFAULT_TIMEZONE, FILE_NAME, KEYS
+from qc_engine.cli.settings import CONFIG_ENV, FILE_NAME, KEYS
+from qc_engine.model import DEFAULT_TIMEZONE
 from qc_engine.text.diskcache import CACHE_DIR_ENV, cache_dir
 
 TEMPLATE = """\
@@ -21,7 +22,7 @@ rules = ["rules/shops/"]          # shop rule files or folders (qc audit --rules
 inputs = ["logs/{date}/"]         # what `qc audit` reads when given no paths ({date}: the --date day)
 out = "reports/{date}/"           # report folder ({date}: the report's day)
 lang = "zh"                       # zh or en: messages and reports
-timezone = "Asia/Shanghai"        # the shops' time zone (dates by name, exports without an offset)
+timezone = "{timezone}"        # the shops' time zone (dates by name, exports without an offset)
 # shop = "山野茶庄"               # shop of exports that name none (as qc audit --shop)
 
 [shops]                           # WeCom archives name no shop: the staff account or corp id -> shop
@@ -87,5 +88,5 @@ def init_cmd(path):
     path = path or Path(FILE_NAME)
     if path.exists():
         raise click.ClickException(_("{path} exists already; edit it, or name another file").format(path=path))
-    path.write_text(TEMPLATE, encoding="utf-8")
+    path.write_text(TEMPLATE.replace("{timezone}", DEFAULT_TIMEZONE), encoding="utf-8")
     click.echo(_("wrote {path}; `qc config show` prints what is in force").format(path=path))

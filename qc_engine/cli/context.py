@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 import click
 
 from qc_engine import lang as language
-from qc_engine.cli.settings import DEFAULT_TIMEZONE, Config
+from qc_engine.cli.settings import Config
+from qc_engine.model import DEFAULT_TIMEZONE
 
 
 @dataclass

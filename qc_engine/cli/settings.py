@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from qc_engine.lang import LANGS, N_, _
+from qc_engine.model import DEFAULT_TIMEZONE
 
 CONFIG_ENV = "QC_CONFIG"
 FILE_NAME = "qc.toml"
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 # key: (kind, help); kinds: path, paths, text, lang, shops
 KEYS: dict[str, tuple[str, str]] = {

@@ -125,14 +125,6 @@ SHEETS = {
 }
 
 
-def category_in_both(key: str) -> str:
-    """A category named in Chinese and English, for output whose reader's language is not known."""
-    if key not in CATEGORIES:
-        return key
-    zh, en = CATEGORIES[key]
-    return f"{zh} {en.lower()}"
-
-
 class Words:
     """Labels for one language: ``w("score")``, ``w.category("latency")``."""
 
