@@ -68,3 +68,11 @@ def test_any_text_round_trips_through_any_supported_encoding(tmp_path_factory, t
     path = tmp_path_factory.mktemp("enc") / "t.txt"
     path.write_bytes(data)
     assert read(path) == text
+
+
+@pytest.mark.parametrize("text", ["èē", "ùē", "ā", "ǖ", "ぁ"])
+def test_short_gb18030_text_of_pinyin_or_kana_is_not_taken_for_big5(tmp_path, text):
+    # GB2312's pinyin letters and kana read as Big5 are common ideographs: they must still read as GBK.
+    path = tmp_path / "t.txt"
+    path.write_bytes(text.encode("gb18030"))
+    assert read(path) == text

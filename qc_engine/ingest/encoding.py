@@ -105,7 +105,9 @@ def _looks_big5(sample: bytes, complete: bool, tolerated: int) -> bool:
     as_big5 = _cjk(sample.decode("cp950", "replace"))
     if len(as_big5) < 2:
         return False
-    as_gbk = _cjk(sample.decode("gb18030", "replace"))
+    # Every character GBK reads, not only the ideographs: GB2312's pinyin, kana and punctuation read as Big5
+    # are common ideographs too ('èē' is '豕言'), so a reading of GB2312 characters of any kind is GBK.
+    as_gbk = [c for c in sample.decode("gb18030", "replace") if not c.isascii()]
     return _share(as_big5, _big5_level1) >= 0.9 and _share(as_gbk, _in_gb2312) < 0.8
 
 
