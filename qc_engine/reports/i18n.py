@@ -106,6 +106,7 @@ CATEGORIES = {
     "forbidden_phrase": ("违规用语", "Forbidden phrases"),
     "privacy_leak": ("隐私泄露", "Privacy leaks"),
     "script_adherence": ("话术规范", "Script adherence"),
+    "customer_experience": ("客户体验风险", "Customer-experience risk"),
 }
 SEVERITIES = {
     "info": ("提示", "info"), "minor": ("轻微", "minor"), "major": ("严重", "major"), "critical": ("致命", "critical"),
