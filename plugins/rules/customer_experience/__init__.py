@@ -8,10 +8,11 @@ docs/customer-experience.md for what they mean and how a shop refits them.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable
 
 from qc_engine import Rule, hookimpl
-from qc_engine.model import Conversation, Finding, Metric
+from qc_engine.model import Conversation, Derivation, Finding, Metric
 from qc_plugins import default_rule_file
 from qc_plugins.rules.customer_experience.model import MAX_REASONS, Judgement, RiskModel
 from qc_plugins.rules.customer_experience.signals import AGENT_LEXICONS, CUSTOMER_LEXICONS, signal_names
@@ -96,7 +97,7 @@ class DissatisfactionRisk(Rule):
         section = self.config.get("customer_experience") or {}
         self.threshold = float(section.get("threshold", 0.5))
         self.model = RiskModel(section)
-        self._last: tuple[Conversation, Judgement] | None = None
+        self._risk = RiskOf(self.model)
         if self.points is None:
             self.points = 0.0  # a signal for follow-up, not the agent's fault by itself
 
@@ -139,13 +140,18 @@ class DissatisfactionRisk(Rule):
         return [Metric(FIGURE, round(self._judge(conversation).risk, 4))]
 
     def _judge(self, conversation: Conversation) -> Judgement:
-        # check() and metrics() are called one after the other on the same conversation: judge it once.
-        last = self._last
-        if last is not None and last[0] is conversation:
-            return last[1]
-        judgement = self.model.judge(conversation)
-        self._last = (conversation, judgement)
-        return judgement
+        # check() and metrics() both need the judgement: the conversation keeps it, judged once.
+        return conversation.derived(self._risk)
+
+
+@dataclass(frozen=True, slots=True)
+class RiskOf(Derivation[Judgement]):
+    """The judgement of one compiled model (compared by identity: one rule set, one model)."""
+
+    model: RiskModel
+
+    def compute(self, conversation: Conversation) -> Judgement:
+        return self.model.judge(conversation)
 
 
 @hookimpl
