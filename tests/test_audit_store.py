@@ -235,28 +235,6 @@ def test_batches_the_writing_process_audits_itself_store_the_same(tmp_path, monk
     assert snapshot(tmp_path / "usual.db") == snapshot(tmp_path / "mixed.db")
 
 
-def test_the_pipes_to_the_workers_are_widened_where_the_system_allows(tmp_path):
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from qc_engine.run import runner
-
-    runner._widen_pipes(object())  # a pool without the expected pipes only keeps its speed
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-    try:
-        runner._widen_pipes(pool)
-        assert pool.submit(sum, [1, 2]).result() == 3
-        fcntl = pytest.importorskip("fcntl")
-        if not hasattr(fcntl, "F_GETPIPE_SZ"):
-            pytest.skip("pipe sizes are Linux only")
-        cap = Path("/proc/sys/fs/pipe-max-size")
-        if os.geteuid() != 0 and cap.exists() and int(cap.read_text()) < runner.PIPE_BYTES:
-            pytest.skip("this system caps pipes below the size asked for")
-        assert fcntl.fcntl(pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ) >= runner.PIPE_BYTES
-    finally:
-        pool.shutdown()
-
-
 def test_checkpoints_copy_the_log_into_the_database_beside_the_writing(tmp_path):
     import sqlite3
 

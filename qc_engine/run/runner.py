@@ -17,8 +17,7 @@ from qc_engine.store.customers import customer_key_function
 from qc_engine.ingest.loaders import LoaderItem, LoadOptions, detect_loader, iter_input_files
 from qc_engine.model import DEFAULT_TIMEZONE, RawLines, Rejected
 from qc_engine.orders import OrdersError, OrdersSummary, apply_orders
-from qc_engine.plugins import load_plugins
-from qc_engine.plugins import AUDIT_HOOKS, collect
+from qc_engine.plugins import AUDIT_HOOKS, collect, load_plugins
 from qc_engine.review.rollup import rebuild_agent_daily
 from qc_engine.audit.ruleset import RuleBook
 from qc_engine.rulefiles.check import unmatched_shops
@@ -38,7 +37,6 @@ QUEUED_PER_WORKER = 4
 # the unwritten rows of a run that is then marked incomplete, and a re-run completes it.
 WRITE_EVERY_MESSAGES = 40_000
 RULE_TIME_BASE_S = 10.0  # the rules of one conversation get this long together, plus a little per message
-PIPE_BYTES = 1 << 20  # room in each pipe to and from the workers: a whole batch or its rows
 
 _shop_and_day = CONVERSATIONS.getter("shop", "day")
 _category = FINDINGS.getter("category")
@@ -85,27 +83,6 @@ class RunSummary:
     bytes_read: int = 0
     orders: OrdersSummary | None = None
     files_read: list[str] = field(default_factory=list)  # every input file, as its rows name it
-
-
-def _widen_pipes(pool: ProcessPoolExecutor) -> None:
-    """Give the pool's pipes room for a whole batch or result where the system allows it (Linux: 64 KB -> 1 MB).
-
-    Otherwise a worker sending its rows stalls every 64 KB until this process's result thread reads on; that
-    thread shares the interpreter lock with the writing and auditing here, and the worker lost a sixth of its
-    time waiting. Best effort: the pipes belong to the pool, and where they cannot be widened only time is lost.
-    """
-    try:
-        import fcntl
-
-        set_size = fcntl.F_SETPIPE_SZ
-    except (ImportError, AttributeError):  # not Linux
-        return
-    for queue in (getattr(pool, "_call_queue", None), getattr(pool, "_result_queue", None)):
-        reader = getattr(queue, "_reader", None)
-        try:
-            fcntl.fcntl(reader.fileno(), set_size, PIPE_BYTES)
-        except (AttributeError, OSError):
-            pass
 
 
 def _records(options: AuditOptions, loaders, load_options: LoadOptions, summary: RunSummary) -> Iterator[LoaderItem]:
@@ -180,11 +157,11 @@ def run_audit(options: AuditOptions, progress: Callable[[RunSummary, str], None]
 
         def new_pool() -> ProcessPoolExecutor:
             # Workers made after a worker died start with the rules found to end their process disabled.
-            made = ProcessPoolExecutor(options.workers, mp_context=multiprocessing.get_context("fork"),
+            # The pool's pipes keep the system's size: widening them through the pool's private queues showed
+            # no gain on the benchmark day (400k messages, --workers 1 and 2, alternating runs).
+            return ProcessPoolExecutor(options.workers, mp_context=multiprocessing.get_context("fork"),
                                        initializer=start_worker,
                                        initargs=(context, os.getpid(), frozenset(auditor.guests.disabled)))
-            _widen_pipes(made)
-            return made
 
         if _can_fork():
             # Even one worker runs beside this process, which reads the input and writes the store meanwhile.

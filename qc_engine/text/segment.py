@@ -1,16 +1,21 @@
 """Word boundaries of Chinese text: jieba's own segmentation on a dictionary filled as texts need it.
 
-jieba's segmentation (tokenize, HMM off) runs on jieba's dict.txt, but not through jieba's
-loading of it: that costs ~1 s CPU and ~80 MB in every worker meeting a candidate, while only
-the words starting with a character of a candidate are ever looked up. tests/test_textnorm.py
-compares the two.
+jieba's segmentation (tokenize, HMM off) runs on jieba's dict.txt, but not through jieba's public
+loading of it (``Tokenizer.initialize``), which costs 0.8-1.0 s CPU and ~80 MB in every process that
+meets a candidate, while only the words starting with a character of a candidate are ever looked up.
+Filled as needed, the dictionary costs ~0.1 s and ~25 MB. That takes setting three attributes of
+jieba's Tokenizer that jieba documents nowhere (``FREQ``, ``total``, ``initialized``); it is kept
+because a user notices the difference: on the benchmark day (400k messages, benchmarks/bench.py) the
+public loading made the audit use 1.0-1.8 s more CPU (15-20 % of the whole audit, --workers 1 or 2)
+and ~55 MB more memory per auditing process. tests/test_textnorm.py checks the dictionary and the
+boundaries against jieba's own, so a jieba release that changes them fails the tests.
 """
 from __future__ import annotations
 
 import importlib.util
 import os
 import re
-import sys
+import warnings
 from functools import cache
 
 from qc_engine.text.diskcache import cached, file_key
@@ -76,16 +81,12 @@ def jieba_dictionary() -> JiebaDictionary:
 
 
 def _import_jieba():
-    # jieba opens its files through pkg_resources when that imports, and importing it alone takes ~0.1 s in
-    # every worker. Made unimportable for that moment, jieba opens the same files beside its own module.
-    if "pkg_resources" in sys.modules:
+    # jieba imports pkg_resources when it can, which recent setuptools answer with a deprecation warning on
+    # the user's terminal, once per worker; nothing in it concerns the user.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*pkg_resources", category=UserWarning)
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
         import jieba
-        return jieba
-    sys.modules["pkg_resources"] = None
-    try:
-        import jieba
-    finally:
-        del sys.modules["pkg_resources"]
     return jieba
 
 
@@ -94,8 +95,9 @@ def _jieba_tokenizer():
     jieba = _import_jieba()
     dictionary = jieba_dictionary()
     tokenizer = jieba.Tokenizer()
+    # Undocumented attributes (see the module's docstring for why): its dictionary is ours, filled as texts need it.
     tokenizer.FREQ, tokenizer.total = dictionary.freq, dictionary.total
-    tokenizer.initialized = True  # its dictionary is ours, filled as texts need it
+    tokenizer.initialized = True
     return tokenizer
 
 
