@@ -27,6 +27,8 @@ REQUEST_WORDS = (
     "报给我", "给我", "说一下", "说下", "念一下", "回复我", "回复一下", "核对", "截图给我", "拍给我", "私信我", "是多少",
     "多少", "需要您的", "麻烦您把", "输入给我",
 )
+# The agent named in dialect as well (发给俺, 告诉俺).
+REQUEST_WORDS += tuple(w.replace("我", "俺") for w in REQUEST_WORDS if "我" in w)
 # Other things an agent may ask for in the same breath (请勿透露验证码，麻烦提供一下订单号).
 OTHER_OBJECTS = ("订单号", "单号", "订单", "照片", "图片", "截图", "视频", "地址", "姓名", "凭证", "手机号", "型号")
 NEGATIONS = (
