@@ -38,7 +38,7 @@ CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "card": ("卡号", "银行卡", "储蓄卡", "信用卡", "借记卡", "银联", "开户", "账号", "帐号", "卡"),
     "id": ("身份证", "证件", "身份号"),
-    "phone": ("手机", "电话", "号码", "联系方式", "致电", "拨打", "联系人"),
+    "phone": ("手机", "电话", "号码", "联系方式", "致电", "拨打", "联系人", "留的", "预留", "收件人", "收货人"),
 }
 # Uppercase letters glued before a number: a courier's tracking prefix or a product code, unless a chat app's name.
 _CONTACT_PREFIXES = frozenset({"VX", "WX", "QQ", "TEL", "MOB", "PHONE", "CALL", "V"})

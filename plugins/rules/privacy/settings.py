@@ -3,6 +3,7 @@ the agent messages' text, and the candidates of personal data in them."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -61,6 +62,19 @@ class AgentText(Derivation[str]):
 AGENT_TEXT = AgentText()
 
 
+# A number read out digit by digit in Chinese numerals (一八六一二三四五六七八, 幺三九…): seven or more in a
+# row, separators allowed. Each numeral stands for one digit, so the digit view of a message keeps every
+# offset and the data found in it point into the message as written.
+_SPOKEN_DIGIT = "零〇一二三四五六七八九幺"
+_SPOKEN_RUN = re.compile(f"[{_SPOKEN_DIGIT}](?:[ \\-－]?[{_SPOKEN_DIGIT}]){{6,}}")
+_TO_DIGITS = str.maketrans(_SPOKEN_DIGIT, "00123456789" + "1")
+
+
+def digit_view(text: str) -> str:
+    """The text with numbers read out digit by digit written in digits, every other character in place."""
+    return _SPOKEN_RUN.sub(lambda m: m.group().translate(_TO_DIGITS), text)
+
+
 @dataclass(frozen=True)
 class DataCandidates(Derivation[list[tuple[int, list[Datum]]]]):
     """Agent messages with possible personal data (every kind), looked for once for PV01-PV04 together."""
@@ -70,10 +84,14 @@ class DataCandidates(Derivation[list[tuple[int, list[Datum]]]]):
 
     def compute(self, conversation: Conversation) -> list[tuple[int, list[Datum]]]:
         detector = self.detector
-        if detector.prefilter(conversation.derived(AGENT_TEXT)) is None:
+        agent_text = conversation.derived(AGENT_TEXT)
+        spoken = _SPOKEN_RUN.search(agent_text) is not None
+        if not spoken and detector.prefilter(agent_text) is None:
             return []
         candidates = detector.candidates
-        return [(m.index, c) for m in conversation.messages if m.role == "agent" and m.text and (c := candidates(m.text))]
+        view = digit_view if spoken else str
+        return [(m.index, c) for m in conversation.messages
+                if m.role == "agent" and m.text and (c := candidates(view(m.text)))]
 
 
 class PrivacySettings:
