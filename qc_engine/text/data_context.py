@@ -33,12 +33,17 @@ PLACE_WORDS = (
     # where a trip, a meal or a repair takes the customer (the shops of travel, food delivery and car parts)
     "酒店", "宾馆", "饭店", "民宿", "客栈", "景区", "景点", "游客中心", "售票处", "集合点", "集合地点", "上车点", "餐厅",
     "餐馆", "店面", "修理厂", "汽修店", "4s店", "4S店", "驿站", "快递站", "服务区",
+    "琴房", "琴行", "工作室", "教室", "校区", "画室", "健身房", "球馆", "场馆", "店址", "厂址",
+    "基地", "苗圃", "果园", "农场", "茶园", "茶厂", "酒厂",
 )
 _PLACE_BEFORE = re.compile(
-    "(?:" + "|".join(map(re.escape, PLACE_WORDS)) + r"|退货|退换|寄回|寄到|寄至|发回|返厂)"
+    "(?:" + "|".join(map(re.escape, PLACE_WORDS)) + r"|退货|退换|寄回|(?:寄到|寄至|发回)(?![您你客买家])|返厂)"
     r"[^。！？!?\n]{0,40}$"
 )
-_PLACE_AFTER = re.compile(r"^[^。！？!?\n，,；;]{0,14}?(?:" + "|".join(map(re.escape, PLACE_WORDS)) + ")")
+# ... or the customer invited to come (可以来试琴, 欢迎到店, 来店自提): a place open to the public.
+_INVITED = ("可以来", "欢迎来", "欢迎到", "欢迎光临", "欢迎您来", "到店", "来店", "自提", "上门自取")
+_PLACE_AFTER = re.compile(r"^(?:[^。！？!?\n，,；;]{0,14}?(?:" + "|".join(map(re.escape, PLACE_WORDS)) + ")"
+                          r"|[^。！？!?\n]{0,10}?(?:" + "|".join(map(re.escape, _INVITED)) + "))")
 _WINDOW = 48
 
 
