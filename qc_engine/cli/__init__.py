@@ -13,6 +13,7 @@ from qc_engine.lang import N_, _
 from qc_engine.plugins import collect, load_plugins
 from qc_engine.text.clean import terminal_safe
 from qc_engine.cli import settings
+from qc_engine.cli.accounts import accounts_group
 from qc_engine.cli.audit import audit
 from qc_engine.cli.config import config_group
 from qc_engine.cli.context import Invocation
@@ -141,6 +142,7 @@ cli.add_command(orders_group)
 cli.add_command(report)
 cli.add_command(sample)
 cli.add_command(review_group)
+cli.add_command(accounts_group)
 cli.add_command(config_group)
 cli.add_command(datasette_cmd)
 

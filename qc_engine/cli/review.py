@@ -9,7 +9,9 @@ import click
 from qc_engine.lang import N_, _
 
 from qc_engine.rulefiles.files import RuleFileError
-from qc_engine.review.verdicts import ReviewError, add_manual_finding, allowlist_phrase, append_allowlist, list_reviews, record_verdict
+from qc_engine.review.accounts import acting_account, can_review, require
+from qc_engine.review.verdicts import (ReviewError, add_manual_finding, allowlist_phrase, append_allowlist, default_reviewer,
+                                       list_reviews, record_verdict)
 from qc_engine.cli.dates import DATE_HELP
 from qc_engine.cli.report import DB_HELP, check_day, open_existing_db
 from qc_engine.model import SEVERITIES
@@ -25,9 +27,18 @@ def review_group():
     pass
 
 
+def _check_reviewer(db, reviewer, shop_sql, key):
+    """Once the store has accounts, a verdict's reviewer must be a reviewer or lead of the shop."""
+    account = acting_account(db, reviewer or default_reviewer())
+    row = db.execute(shop_sql, [key]).fetchone()
+    if account is not None and row is not None:
+        require(can_review(account, row[0]), _("review findings of shop {shop}").format(shop=row[0]))
+
+
 def _verdict(db_path, finding_id, verdict, reason, reviewer):
     db = open_existing_db(db_path)
     try:
+        _check_reviewer(db, reviewer, "select shop from findings where finding_id = ?", finding_id)
         result = record_verdict(db, finding_id, verdict, reason, reviewer)
     except ReviewError as exc:
         raise click.ClickException(str(exc)) from None
@@ -112,6 +123,7 @@ def _schema():
 def add_cmd(conversation_id, category, note, message_index, points, severity, agent, db_path, reviewer):
     db = open_existing_db(db_path)
     try:
+        _check_reviewer(db, reviewer, "select shop from conversations where conversation_id = ?", conversation_id)
         new_id = add_manual_finding(db, conversation_id, category, note, message_index=message_index, points=points,
                                     severity=severity, agent=agent, reviewer=reviewer)
     except ReviewError as exc:
@@ -143,3 +155,14 @@ def list_cmd(db_path, day, shop, as_json):
     print_table([_("when"), _("reviewer"), _("what"), _("finding or message"), _("agent"), _("note")],
                 [[(r["at"] or "")[:16], r["reviewer"], _(r["what"]) if r["kind"] == "verdict" else r["what"], r["subject"],
                   r["agent"] or "", r["note"]] for r in rows])
+
+
+def _more_commands():
+    from qc_engine.cli.appeals import appeal_group
+    from qc_engine.cli.review_sheets import calibrate_cmd, calibration_cmd, export_cmd, import_cmd
+
+    for command in (appeal_group, export_cmd, import_cmd, calibrate_cmd, calibration_cmd):
+        review_group.add_command(command)
+
+
+_more_commands()

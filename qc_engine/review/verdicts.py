@@ -75,6 +75,14 @@ def _agent_score(db: sqlite_utils.Database, shop: str, agent: str, day: str) -> 
     return row[0] if row else None
 
 
+def insert_review(conn, finding: dict[str, Any], verdict: str, reason: str, reviewer: str, at: str | None = None) -> int:
+    """One row in `reviews` (the caller holds the write transaction and rebuilds the rollup); returns its id."""
+    return conn.execute(
+        "insert into reviews (finding_id, conversation_id, verdict, reason, reviewer, reviewed_at) values (?, ?, ?, ?, ?, ?)",
+        (finding["finding_id"], finding["conversation_id"], verdict, mask_text(reason), reviewer, at or _now()),
+    ).lastrowid
+
+
 def record_verdict(db: sqlite_utils.Database, finding_id: str, verdict: str, reason: str, reviewer: str | None = None) -> ReviewResult:
     """Confirm or overturn a finding, then refresh that day's agent figures."""
     if verdict not in VERDICTS:
@@ -87,10 +95,7 @@ def record_verdict(db: sqlite_utils.Database, finding_id: str, verdict: str, rea
     rebuild_agent_daily(db, {(f["shop"], f["day"])})
     before = _agent_score(db, f["shop"], agent, f["day"])
     with write_transaction(db.conn):
-        db.conn.execute(
-            "insert into reviews (finding_id, conversation_id, verdict, reason, reviewer, reviewed_at) values (?, ?, ?, ?, ?, ?)",
-            (finding_id, f["conversation_id"], verdict, mask_text(reason), reviewer or default_reviewer(), _now()),
-        )
+        insert_review(db.conn, f, verdict, reason, reviewer or default_reviewer())
     rebuild_agent_daily(db, {(f["shop"], f["day"])})
     return ReviewResult(finding_id, f["conversation_id"], verdict, agent, before, _agent_score(db, f["shop"], agent, f["day"]))
 

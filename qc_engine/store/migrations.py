@@ -198,3 +198,46 @@ def m006_messages_keyed_by_conversation(db: sqlite_utils.Database):
 def m007_rejected_by_file(db: sqlite_utils.Database):
     # A re-run replaces the rejections of the files it reads again: found by file.
     db["rejected"].create_index(["source_file"], if_not_exists=True)
+
+
+@migration
+def m008_review_workbench(db: sqlite_utils.Database):
+    # Named accounts of the review workbench. Only an argon2 hash of a password is kept, never the password.
+    # shops is a JSON list ("*" = every shop, for a central QC team); agent binds an agent's account to the
+    # sender id their messages carry, so they see their own conversations only.
+    db["accounts"].create(
+        {"name": str, "password_hash": str, "role": str, "shops": str, "agent": str, "created_at": str,
+         "created_by": str, "password_changed_at": str},
+        pk="name",
+    )
+    # 申诉: an agent disputes a finding; a QC lead accepts (the finding is overturned through a review row,
+    # review_id) or rejects it. Each step keeps who and when.
+    db["appeals"].create(
+        {"id": int, "finding_id": str, "conversation_id": str, "shop": str, "day": str, "agent": str,
+         "reason": str, "filed_by": str, "filed_at": str, "status": str, "decision_reason": str,
+         "decided_by": str, "decided_at": str, "review_id": int},
+        pk="id",
+    )
+    db["appeals"].create_index(["finding_id"])
+    db["appeals"].create_index(["shop", "day"])
+    # Calibration: second (blind) verdicts on findings that never move a score; compared with the verdicts in
+    # `reviews` to show where reviewers or rules disagree.
+    db["calibration_verdicts"].create(
+        {"id": int, "finding_id": str, "conversation_id": str, "verdict": str, "reason": str, "reviewer": str,
+         "reviewed_at": str},
+        pk="id",
+    )
+    db["calibration_verdicts"].create_index(["finding_id"])
+    # Coaching comments on a conversation (or one of its messages), with who and when.
+    db["review_comments"].create(
+        {"id": int, "conversation_id": str, "message_index": int, "body": str, "author": str, "created_at": str},
+        pk="id",
+    )
+    db["review_comments"].create_index(["conversation_id"])
+    # Verdicts imported from a workbook, so importing the same workbook again applies nothing twice.
+    db["review_imports"].create(
+        {"id": int, "finding_id": str, "verdict": str, "reason": str, "review_id": int, "source": str,
+         "reviewer": str, "imported_at": str},
+        pk="id",
+    )
+    db["review_imports"].create_index(["finding_id"])
