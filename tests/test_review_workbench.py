@@ -13,7 +13,7 @@ from qc_engine.review.calibration import calibration, record_calibration
 from qc_engine.review.verdicts import ReviewError, record_verdict
 from qc_engine.store import open_db
 
-from test_rollup import DAY, OTHER_SHOP, SHOP, agent_row, build_store, finding_id
+from test_rollup import DAY, OTHER_SHOP, PHONE, SHOP, agent_row, build_store, finding_id
 
 QING = f"{SHOP}:青青"
 HE = f"{SHOP}:小禾"
@@ -237,3 +237,21 @@ def test_calibrate_through_the_cli(store):
     assert calibration(db).by_pair[0].key == "乙 / 甲"
     code, out = qc("review", "calibration", "--db", store, "--json")
     assert code == 0 and '"rate": 0.0' in out
+
+
+# --- comments ----------------------------------------------------------------------------------------------------
+
+def test_comments_keep_who_and_when_masked_and_respect_shops(db):
+    from qc_engine.review.comments import add_comment, list_comments
+
+    reviewer = add_account(db, "王质检", "password-1", "reviewer", [SHOP])
+    agent = add_account(db, "青青", "password-2", "agent", [SHOP], agent=QING)
+    add_comment(db, "a3", f"不要复述客户电话 {PHONE}", message_index=1, account=reviewer)
+    (row,) = list_comments(db, "a3")
+    assert (row["author"], row["message_index"]) == ("王质检", 1) and row["created_at"]
+    assert PHONE not in row["body"] and "不要复述" in row["body"]
+    for who, conversation in ((agent, "a3"), (reviewer, "o1")):
+        with pytest.raises(Forbidden):
+            add_comment(db, conversation, "x", account=who)
+    with pytest.raises(ReviewError):
+        add_comment(db, "a3", "x", "王质检", message_index=99)
