@@ -24,6 +24,7 @@ from qc_engine.cli.plugins import plugins_group
 from qc_engine.cli.report import report
 from qc_engine.cli.review import review_group
 from qc_engine.cli.sample import sample
+from qc_engine.cli.serve import serve
 from qc_engine.cli.rules import rules_group
 
 
@@ -145,6 +146,7 @@ cli.add_command(review_group)
 cli.add_command(accounts_group)
 cli.add_command(config_group)
 cli.add_command(datasette_cmd)
+cli.add_command(serve)
 
 
 def _add_plugin_commands() -> None:

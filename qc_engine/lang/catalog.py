@@ -21,9 +21,11 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "gettext": None}
 def _extract_dir(catalog, folder: Path, prefix: str) -> None:
     from babel.messages.extract import extract_from_dir
 
-    method_map = [("**.py", "python")]
+    # The page templates (qc_engine/pages/templates) mark their messages _() as the code does.
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
+    options_map = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}}
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(folder), method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
+            str(folder), method_map, options_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
         if message:
             catalog.add(message, None, [(f"{prefix}/{filename}", lineno)], auto_comments=comments, context=context)
 

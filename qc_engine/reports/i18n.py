@@ -1,6 +1,9 @@
 """Report wording in Chinese (default) and English."""
 from __future__ import annotations
 
+# The labels of the store's keys are shared with the review workbench: they are kept with the page templates.
+from qc_engine.pages.labels import CATEGORIES, ROLES, SAMPLE_REASONS, SEVERITIES, VERDICTS  # noqa: F401
+
 LANGS = ("zh", "en")
 
 _TEXT: dict[str, tuple[str, str]] = {
@@ -99,24 +102,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "why_findings": ("{n} 个问题", "{n} finding(s)"),
     "why_fine": ("表现良好", "doing well"),
 }
-
-# The built-in rules' categories (a plugin's own show as their key).
-CATEGORIES = {
-    "latency": ("响应时效", "Response time"),
-    "forbidden_phrase": ("违规用语", "Forbidden phrases"),
-    "privacy_leak": ("隐私泄露", "Privacy leaks"),
-    "script_adherence": ("话术规范", "Script adherence"),
-    "customer_experience": ("客户体验风险", "Customer-experience risk"),
-}
-SEVERITIES = {
-    "info": ("提示", "info"), "minor": ("轻微", "minor"), "major": ("严重", "major"), "critical": ("致命", "critical"),
-}
-VERDICTS = {
-    "confirmed": ("人工确认", "confirmed"), "overturned": ("人工撤销", "overturned"), "": ("系统判定", "automatic"),
-    "manual": ("人工发现", "manual"),
-}
-SAMPLE_REASONS = {"red_line": ("红线必检", "red line"), "weighted_share": ("按比例抽检（低分优先）", "weighted share")}
-ROLES = {"customer": ("客户", "customer"), "agent": ("客服", "agent"), "bot": ("机器人", "bot"), "system": ("系统", "system")}
 
 
 # Sheet names of the workbook (the CSV files keep the English names, for scripts).

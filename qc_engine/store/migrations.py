@@ -241,3 +241,11 @@ def m008_review_workbench(db: sqlite_utils.Database):
         pk="id",
     )
     db["review_imports"].create_index(["finding_id"])
+
+
+@migration
+def m009_conversation_reviews(db: sqlite_utils.Database):
+    # The mark that a reviewer went through a whole conversation of the sample (the review workbench's progress):
+    # one with no findings has nothing else to show it was looked at.
+    db["conversation_reviews"].create({"id": int, "conversation_id": str, "reviewer": str, "reviewed_at": str}, pk="id")
+    db["conversation_reviews"].create_index(["conversation_id"])
