@@ -72,3 +72,34 @@ def test_the_figure_is_stored_for_the_conversation(tmp_path, db_path):
                               " and name = 'dissatisfaction_risk'")
     assert value >= 0.5
     assert rows(db_path, "select category from findings where rule_id = 'CX01'") == [("customer_experience",)]
+
+
+def _reader_and_terms():
+    from qc_engine.audit.ruleset import RuleBook
+    from qc_engine.testing import fresh_registry
+    rule = next(c.rule for c in RuleBook(fresh_registry()).for_shop("").rules if c.rule.id == "CX01")
+    return rule.model.reader, rule.model.terms
+
+
+def _conv(lines):
+    from qc_engine.testing import conversation_from_lines
+    return conversation_from_lines(lines)
+
+
+def test_the_one_pass_reading_finds_the_same_terms_as_listing_every_character_pair():
+    from qc_plugins.rules.customer_experience.signals import customer_terms
+    reader, terms = _reader_and_terms()
+    for lines in [*UNHAPPY, *HAPPY]:
+        conv = _conv(lines)
+        assert reader.read(conv).terms == set(customer_terms(conv)) & set(terms)
+
+
+def test_words_are_read_per_message_though_the_messages_are_scanned_together():
+    reader, _ = _reader_and_terms()
+    # A negation ending one message does not reach the next message's first word.
+    s = reader.read(_conv(["customer: 我不", "customer: 投诉你们", "agent: 亲，非常抱歉"]))
+    assert s.values.get("threat") and s.messages["threat"] == [1]
+    assert not reader.read(_conv(["customer: 我不投诉", "agent: 好的"])).values.get("threat")
+    # The longest word wins where words share a start.
+    s = reader.read(_conv(["customer: 很不满意", "agent: 抱歉"]))
+    assert s.words["anger"] == ["不满意"]

@@ -8,11 +8,10 @@ it; the parts that raised a conversation's risk most are its explanation.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from qc_engine.model import Conversation
-from qc_plugins.rules.customer_experience.signals import SignalReader, Signals, customer_terms, signal_names
+from qc_plugins.rules.customer_experience.signals import SignalReader, Signals, signal_names
 
 # Plain words for the signals, shown in a finding's reason.
 SIGNAL_LABELS = {
@@ -29,51 +28,66 @@ SIGNAL_LABELS = {
 MAX_REASONS = 3
 
 
-@dataclass(slots=True)
 class Judgement:
-    """A conversation's risk and what raised it, largest first: (label, contribution, message indices)."""
+    """A conversation's risk and, on demand, what raised it (only a flagged conversation needs that)."""
 
-    risk: float
-    drivers: list[tuple[str, float, list[int]]]
+    __slots__ = ("risk", "_model", "_signals", "_drivers")
+
+    def __init__(self, risk: float, model: "RiskModel | None" = None, signals: Signals | None = None):
+        self.risk = risk
+        self._model = model
+        self._signals = signals
+        self._drivers: list[tuple[str, float, list[int]]] | None = None
+
+    @property
+    def drivers(self) -> list[tuple[str, float, list[int]]]:
+        """What raised the risk, largest first: (label, contribution, message indices)."""
+        if self._drivers is None:
+            self._drivers = self._model.drivers(self._signals) if self._model and self._signals else []
+        return self._drivers
 
 
 class RiskModel:
     """The weights of one rule set, compiled once."""
 
     def __init__(self, section: dict[str, Any]):
-        self.reader = SignalReader(section.get("lexicons") or {}, section.get("emoticons") or {})
         self.intercept = float(section.get("intercept", 0.0))
         weights = section.get("weights") or {}
         self.weights = {name: float(weights[name]) for name in signal_names() if weights.get(name)}
         self.terms = {str(t): float(w) for t, w in (section.get("terms") or {}).items() if w}
+        self.reader = SignalReader(section.get("lexicons") or {}, section.get("emoticons") or {}, self.terms)
 
     def judge(self, conversation: Conversation) -> Judgement:
         signals = self.reader.read(conversation)
-        z = self.intercept
+        weights = self.weights
+        parts = [self.intercept]
+        for name, v in signals.values.items():
+            w = weights.get(name)
+            if w is not None and v:
+                parts.append(w * v)
+        if signals.terms:
+            terms = self.terms
+            parts.extend(terms[t] for t in signals.terms)
+        # Exactly rounded, so the same whatever order the signals and the term set come in.
+        return Judgement(_sigmoid(math.fsum(parts)), self, signals)
+
+    def drivers(self, signals: Signals) -> list[tuple[str, float, list[int]]]:
+        """The signals and words that raised a conversation's risk, largest first."""
         drivers: list[tuple[str, float, list[int]]] = []
         values = signals.values
         for name, w in self.weights.items():
             v = values.get(name)
-            if v:
-                z += w * v
-                if w * v > 0:
-                    drivers.append((self._label(name, signals), w * v, signals.messages.get(name, [])))
-        if self.terms:
+            if v and w * v > 0:
+                drivers.append((self._label(name, signals), w * v, signals.messages.get(name, [])))
+        if signals.terms:
             terms = self.terms
-            words: list[tuple[float, str, int]] = []
-            for term, index in customer_terms(conversation).items():
-                w = terms.get(term)
-                if w is not None:
-                    z += w
-                    if w > 0 and len(term) > 1:
-                        words.append((w, term, index))
+            words = sorted(((terms[t], t) for t in signals.terms if terms[t] > 0 and len(t) > 1), reverse=True)
             if words:
-                words.sort(reverse=True)
                 top = words[:3]
-                drivers.append(("用词「" + "」「".join(t for _, t, _ in top) + "」",
-                                sum(w for w, _, _ in words), sorted({i for _, _, i in top})))
+                drivers.append(("用词「" + "」「".join(t for _, t in top) + "」", math.fsum(w for w, _ in words),
+                                sorted({signals.first_with(t) for _, t in top})))
         drivers.sort(key=lambda d: -d[1])
-        return Judgement(_sigmoid(z), drivers)
+        return drivers
 
     @staticmethod
     def _label(name: str, signals: Signals) -> str:
