@@ -82,6 +82,7 @@ def _make(data: ReportData, w: Words, out: Path) -> ReportSummary:
                html.agent_page(data, w, a["shop"], a["agent"]), summary.pages)
     _write(out / "team.html", html.team_page(data, w), summary.pages)
     _write(out / "sample.html", html.sample_page(data, w), summary.pages)
+    _write(out / "followup.html", html.follow_up_page(data, w), summary.pages)
     _write(out / "index.html", html.index_page(data, w, files), summary.pages)
     return summary
 

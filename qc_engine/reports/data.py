@@ -6,6 +6,7 @@ findings are left out (they are returned apart, for the review log) and manual f
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,7 +16,7 @@ import sqlite_utils
 
 from qc_engine.lang import _
 
-from qc_engine.review.rollup import LATEST_VERDICTS_SQL, effective_scores_sql, rebuild_agent_daily
+from qc_engine.review.rollup import HIGH_RISK_RULE, LATEST_VERDICTS_SQL, effective_scores_sql, rebuild_agent_daily
 from qc_engine.review.sampling import stored_sample
 
 WINDOW_DAYS = 7
@@ -23,6 +24,10 @@ CONTEXT_BEFORE = 3
 CONTEXT_AFTER = 2
 FINDINGS_SHOWN_PER_AGENT = 30
 FIRST_DAY, LAST_DAY = "2000-01-01", "2099-12-31"  # as the audit accepts (ingest.normalize)
+RISK_FIGURE = "dissatisfaction_risk"
+FOLLOW_UP_TAIL = 8  # the last messages of a conversation on the follow-up list, shown with it
+# The finding's reason starts with the risk ("不满风险 0.87：..."), which the list shows in a column of its own.
+_RISK_PREFIX = re.compile(r"^\s*不满风险\s*[\d.]+\s*[：:]\s*")
 
 
 class NoDataError(Exception):
@@ -45,6 +50,8 @@ class ReportData:
     sample: list[dict] = field(default_factory=list)
     context: dict[str, list[dict]] = field(default_factory=dict)  # conversation_id -> messages around findings
     warnings: list[str] = field(default_factory=list)  # problems the runs that stored the day's conversations met
+    follow_up: list[dict] = field(default_factory=list)  # the day's 回访名单, per shop, highest risk first
+    follow_up_messages: dict[str, list[dict]] = field(default_factory=dict)  # conversation_id -> its last messages
 
     def shop_today(self, shop: str) -> dict:
         rows = [r for r in self.shop_trend.get(shop, []) if r["day"] == self.day]
@@ -116,6 +123,7 @@ def load_report_data(db: sqlite_utils.Database, day: str | None = None, shop: st
         for row in db.query(f"select * from shop_sales_daily c where day = ? and {shop_clause}", [day] + shop_params):
             data.sales[row["shop"]] = row
     data.sample = stored_sample(db, day, shop)
+    data.follow_up = follow_up_list(db, day, shop)
     _load_context(db, data)
     data.warnings = _run_warnings(db, day, shop_clause, shop_params)
     return data
@@ -175,6 +183,44 @@ def _load_categories(db: sqlite_utils.Database, data: ReportData, shop_clause: s
         per_day[category] += n
 
 
+def follow_up_list(db: sqlite_utils.Database, day: str, shop: str | None = None) -> list[dict]:
+    """The follow-up list (回访名单) of a day: every conversation whose customer-experience risk reached its shop's
+    threshold (a CX01 finding a reviewer did not overturn), shop by shop, highest risk first.
+
+    Each row: shop, rank (1 = call first, per shop), conversation_id, conversation_key, customer (as stored),
+    agent (the one to coach), risk, why (the signals that weighed most, one line), evidence, message_index,
+    message_count, finding_id.
+    """
+    shop_clause, shop_params = ("c.shop = ?", [shop]) if shop else ("1", [])
+    sql = f"""
+    select c.shop, c.conversation_id, c.conversation_key, c.customer, c.message_count, f.agent, f.reason,
+           f.evidence, f.message_index, f.finding_id,
+           (select json_extract(s.figures, '$.{RISK_FIGURE}') from metric_sets s
+            where s.conversation_id = f.conversation_id and s.agent = '') as risk
+    from findings f
+    join conversations c on c.conversation_id = f.conversation_id
+    left join ({LATEST_VERDICTS_SQL}) lv on lv.finding_id = f.finding_id
+    where f.rule_id = ? and c.day = ? and {shop_clause} and coalesce(lv.verdict, '') != 'overturned'
+    """
+    rows = list(db.query(sql, [HIGH_RISK_RULE, day] + shop_params))
+    rows.sort(key=lambda r: (r["shop"], -(r["risk"] or 0), r["conversation_id"], r["finding_id"]))
+    out: list[dict] = []
+    seen: set[str] = set()
+    for r in rows:
+        if r["conversation_id"] in seen:
+            continue
+        seen.add(r["conversation_id"])
+        rank = out[-1]["rank"] + 1 if out and out[-1]["shop"] == r["shop"] else 1
+        why = _RISK_PREFIX.sub("", r.pop("reason") or "")
+        out.append({**r, "rank": rank, "why": why})
+    return out
+
+
+def follow_up_of(data: ReportData, shop: str, agent: str | None = None) -> list[dict]:
+    """The follow-up list of one shop (of one agent's conversations when given), highest risk first."""
+    return [r for r in data.follow_up if r["shop"] == shop and (agent is None or r["agent"] == agent)]
+
+
 def coaching_order(agents: list[dict]) -> list[dict]:
     """Agents who need coaching first: the most red lines, then the lowest score, then the most findings."""
     return sorted(agents, key=lambda a: (-(a["red_lines"] or 0), a["score_avg"] if a["score_avg"] is not None else 101,
@@ -203,8 +249,18 @@ def _load_context(db: sqlite_utils.Database, data: ReportData) -> None:
     for m in data.manual:
         if m["message_index"] is not None:
             wanted.append((m["conversation_id"], m["message_index"] - CONTEXT_BEFORE, m["message_index"] + CONTEXT_AFTER))
+    for cid, rows in _messages(db, wanted).items():
+        data.context[cid] = rows
+    tails = [(r["conversation_id"], (r["message_count"] or 0) - FOLLOW_UP_TAIL, r["message_count"] or 0)
+             for r in data.follow_up]
+    data.follow_up_messages = _messages(db, tails)
+
+
+def _messages(db: sqlite_utils.Database, wanted: list[tuple[str, int, int]]) -> dict[str, list[dict]]:
+    """The stored messages in these (conversation_id, first index, last index) ranges, by conversation."""
+    out: dict[str, list[dict]] = {}
     if not wanted:
-        return
+        return out
     conn = db.conn
     conn.execute("create temp table if not exists report_context (conversation_id text, lo int, hi int)")
     conn.execute("delete from temp.report_context")
@@ -218,9 +274,10 @@ def _load_context(db: sqlite_utils.Database, data: ReportData) -> None:
     conn.execute("delete from temp.report_context")
     conn.commit()
     for cid, index, ts, role, sender, text, mtype in rows:
-        data.context.setdefault(cid, []).append(
+        out.setdefault(cid, []).append(
             {"message_index": index, "ts": ts, "role": role, "sender": sender, "text": text, "type": mtype}
         )
+    return out
 
 
 def messages_around(data: ReportData, conversation_id: str, index: int) -> list[dict]:

@@ -11,8 +11,8 @@ from html import escape
 
 from qc_engine.text.personal_data import mask_text
 from qc_engine.reports import svg
-from qc_engine.reports.data import (FINDINGS_SHOWN_PER_AGENT, ReportData, coaching_order, messages_around, shown_findings,
-                                    team_average, top_things)
+from qc_engine.reports.data import (FINDINGS_SHOWN_PER_AGENT, ReportData, coaching_order, follow_up_of, messages_around,
+                                    shown_findings, team_average, top_things)
 from qc_engine.reports.i18n import Words
 
 RESPONSE_RATE_TARGET = 0.9
@@ -73,6 +73,8 @@ def fmt(value, kind: str = "num") -> str:
         return f"{value * 100:.1f}%"
     if kind == "int":
         return f"{int(value):,}"
+    if kind == "ratio":
+        return f"{value:.2f}"
     if kind == "money":
         return f"{value:,.2f}"
     return f"{value:.1f}" if isinstance(value, float) else str(value)
@@ -81,6 +83,7 @@ def fmt(value, kind: str = "num") -> str:
 def _page(title: str, subtitle: str, body: str, w: Words, root: str = "") -> str:
     nav = (f'<nav><a href="{root}index.html">{escape(w("index_title"))}</a>'
            f'<a href="{root}team.html">{escape(w("team_title"))}</a>'
+           f'<a href="{root}followup.html">{escape(w("follow_up_title"))}</a>'
            f'<a href="{root}sample.html">{escape(w("sample_title"))}</a></nav>')
     return (f'<!DOCTYPE html><html lang="{"zh-CN" if w.lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
@@ -205,12 +208,16 @@ def agent_page(data: ReportData, w: Words, shop: str, agent: str) -> str:
     before = [trend[d]["score_avg"] for d in data.days[:-1] if d in trend and trend[d]["score_avg"] is not None]
     cards = [(w("conversations"), fmt(today.get("conversations"), "int")), (w("score_avg"), fmt(today.get("score_avg"))),
              (w("score_change"), _change(today.get("score_avg"), before[-1] if before else None)),
-             (w("findings"), fmt(today.get("findings"), "int")), (w("red_lines"), fmt(today.get("red_lines"), "int"))]
+             (w("findings"), fmt(today.get("findings"), "int")), (w("red_lines"), fmt(today.get("red_lines"), "int")),
+             (w("high_risk_rate"), fmt(today.get("high_risk_rate"), "pct"))]
     scores = [trend[d]["score_avg"] if d in trend else None for d in data.days]
     body = _section(w("top3"), _top3(data, w, shop, agent, today), "top3")
     body += _section(w("score"), _cards(cards)
                      + _figure(w("score_7d"), svg.line_chart(data.days, scores, title=w("score_7d"), y_max=100)))
     body += _section(w("response_figures"), _cards(response_cards(today, w)))
+    mine = follow_up_of(data, shop, agent)
+    if mine:  # the agent's high-risk conversations, named: whom the shop calls back, what to learn from
+        body += _section(w("my_follow_up"), _follow_up_table(data, w, mine, "../", with_agent=False))
     body += _category_section(data, w, shop, agent)
     mine = [f for f in data.findings if f["shop"] == shop and f["agent"] == agent]
     shown = shown_findings(data, shop, agent)
@@ -254,6 +261,8 @@ def coaching_reason(a: dict, w: Words, average: float | None) -> str:
         why.append(w("why_rate", rate=fmt(rate, "pct")))
     if first is not None and first > FIRST_RESPONSE_TARGET_S:
         why.append(w("why_first", time=w.duration(first)))
+    if a.get("high_risk"):
+        why.append(w("why_high_risk", n=a["high_risk"]))
     if not why and a.get("findings"):
         why.append(w("why_findings", n=a["findings"]))
     return ("；" if w.lang == "zh" else "; ").join(why) or w("why_fine")
@@ -269,14 +278,16 @@ def _agent_rows(data: ReportData, w: Words, agents: list[dict], link_root: str, 
         cells = ([str(i), esc(a["shop"])] if ranked else []) + [
             link, fmt(a["conversations"], "int"), fmt(a["score_avg"]), _change(a["score_avg"], prev),
             fmt(a["findings"], "int"), fmt(a["red_lines"], "int"), w.duration(a["first_response_avg"]),
-            w.duration(a["avg_response_time"]), fmt(a["response_rate_3min"], "pct"), fmt(a["answer_ratio"])]
+            w.duration(a["avg_response_time"]), fmt(a["response_rate_3min"], "pct"), fmt(a["answer_ratio"]),
+            fmt(a.get("high_risk_rate"), "pct")]
         if ranked:
             cells.append(esc(coaching_reason(a, w, average)))
         rows.append(cells)
     headers = ([(w("rank"), "num"), (w("shop"), "")] if ranked else []) + [
         (w("agent"), ""), (w("conversations"), "num"), (w("score_avg"), "num"), (w("score_change"), "num"),
         (w("findings"), "num"), (w("red_lines"), "num"), (w("first_response_time"), "num"), (w("avg_response_time"), "num"),
-        (w("rate_3min"), "num"), (w("answer_ratio"), "num")] + ([(w("why"), "")] if ranked else [])
+        (w("rate_3min"), "num"), (w("answer_ratio"), "num"), (w("high_risk_rate"), "num")] + (
+        [(w("why"), "")] if ranked else [])
     return _table(headers, rows, w, "agents")
 
 
@@ -298,6 +309,7 @@ def shop_page(data: ReportData, w: Words, shop: str) -> str:
                      + _figure(w("conversations_7d"), svg.line_chart(data.days, counts, title=w("conversations_7d"))))
     agents = [a for a in data.agents_today if a["shop"] == shop]
     body += _section(w("score"), _agent_rows(data, w, agents, "../"))
+    body += _section(w("follow_up_title"), _follow_up_table(data, w, follow_up_of(data, shop), "../"))
     body += _category_section(data, w, shop)
     body += _rules_section(data, w, shop)
     body += _manual_and_reviews(data, w, shop, None)
@@ -363,7 +375,48 @@ def index_page(data: ReportData, w: Words, files: dict[str, str]) -> str:
                     f'</span></li>' for a in coaching_order(data.agents_today))
     body += _section(w("agents"), f"<ul>{links}</ul>" if links else f'<p class="muted">{escape(w("no_data"))}</p>')
     body += _section(w("team_title"), f'<p><a href="team.html">{escape(w("team_title"))}</a> · '
+                                      f'<a href="followup.html">{escape(w("follow_up_title"))}</a> ({len(data.follow_up)}) · '
                                       f'<a href="sample.html">{escape(w("sample_title"))}</a> ({len(data.sample)})</p>')
     downloads = "".join(f'<li><a href="{escape(path)}">{escape(label)}</a></li>' for label, path in files.items())
     body += _section(w("downloads"), f"<ul>{downloads}</ul>")
     return _page(w("index_title"), data.day, body, w)
+
+
+def follow_up_anchor(conversation_id: str) -> str:
+    """The id of a conversation's entry on the follow-up page (conversation ids may hold any character)."""
+    return "c-" + hashlib.sha1(conversation_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def _follow_up_table(data: ReportData, w: Words, rows: list[dict], root: str, with_agent: bool = True) -> str:
+    """Follow-up entries as a table, each linking to its conversation on the follow-up page."""
+    cells = [[str(r["rank"]), fmt(r["risk"], "ratio")]
+             + ([esc(r["agent"])] if with_agent else [])
+             + [f'<a href="{root}followup.html#{follow_up_anchor(r["conversation_id"])}">{esc(r["conversation_id"])}</a>',
+                esc(r["why"])] for r in rows]
+    if not rows:
+        return f'<p class="muted">{escape(w("no_follow_up"))}</p>'
+    headers = [(w("rank"), "num"), (w("risk"), "num")] + ([(w("agent"), "")] if with_agent else []) + [
+        (w("conversation"), ""), (w("risk_why"), "")]
+    return _table(headers, cells, w, "follow-up")
+
+
+def follow_up_page(data: ReportData, w: Words) -> str:
+    """The 回访名单: per shop, the conversations to call back, highest risk first, each with its ending."""
+    body = f'<p>{escape(w("follow_up_intro"))}</p>'
+    for shop in data.shops:
+        rows = follow_up_of(data, shop)
+        inner = _follow_up_table(data, w, rows, "")
+        for r in rows:
+            chat = "".join(
+                f'<li class="{escape(m["role"])}"><span class="who">{esc(m["ts"][11:19])} {esc(w.role(m["role"]))}'
+                f'{"" if m["role"] == "customer" else " " + esc(m["sender"])}</span>{esc(m["text"])}</li>'
+                for m in data.follow_up_messages.get(r["conversation_id"], ()))
+            inner += (f'<div class="finding" id="{follow_up_anchor(r["conversation_id"])}"><div class="meta">'
+                      f'{r["rank"]} · {escape(w("risk"))} {fmt(r["risk"], "ratio")}'
+                      f' · {esc(r["conversation_id"])} · {escape(w("agent"))}: {esc(r["agent"])}'
+                      f' · {escape(w("customer"))}: {esc(r["customer"])}</div>'
+                      f'<div>{escape(w("risk_why"))}: {esc(r["why"])}</div>'
+                      f'<div>{escape(w("evidence"))}: {esc(r["evidence"])}</div>'
+                      f'<div class="muted">{escape(w("last_messages"))}</div><ul class="chat">{chat}</ul></div>')
+        body += _section(shop, inner)
+    return _page(w("follow_up_title"), data.day, body, w)

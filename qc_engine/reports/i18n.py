@@ -101,6 +101,19 @@ _TEXT: dict[str, tuple[str, str]] = {
     "why_first": ("首次响应平均 {time}", "first response {time} on average"),
     "why_findings": ("{n} 个问题", "{n} finding(s)"),
     "why_fine": ("表现良好", "doing well"),
+    "why_high_risk": ("{n} 个高风险会话", "{n} conversation(s) at high risk"),
+    "follow_up_title": ("回访名单", "Follow-up list"),
+    "follow_up_intro": ("客户不满风险达到店铺阈值的会话，风险最高的在前：请尽快回访客户，解决问题、安抚情绪。",
+                        "Conversations whose customer-experience risk reached the shop's threshold, highest first: "
+                        "call these customers back, solve the problem and calm them down."),
+    "no_follow_up": ("今天没有需要回访的会话。", "No conversation to follow up today."),
+    "risk": ("不满风险", "Risk"),
+    "risk_why": ("主要原因", "Why"),
+    "customer": ("客户", "Customer"),
+    "high_risk": ("高风险会话", "High-risk conversations"),
+    "high_risk_rate": ("高风险占比", "High-risk share"),
+    "my_follow_up": ("需回访的高风险会话", "High-risk conversations to follow up"),
+    "last_messages": ("会话结尾", "End of the conversation"),
 }
 
 
@@ -108,6 +121,7 @@ _TEXT: dict[str, tuple[str, str]] = {
 SHEETS = {
     "shops": ("店铺日报", "Shops"), "agents": ("客服", "Agents"), "findings": ("问题明细", "Findings"),
     "overturned": ("撤销记录", "Overturned"), "trend": ("近7日趋势", "Trend"), "sample": ("抽检清单", "Sample"),
+    "follow_up": ("回访名单", "Follow-up"),
 }
 
 

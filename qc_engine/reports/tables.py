@@ -54,7 +54,8 @@ def sheets(data: ReportData, w: Words) -> dict[str, tuple[list[str], list[list]]
                       s.get("paid_amount")])
     agents = [[a["day"], a["shop"], a["agent"], a["conversations"], a["score_avg"], a["findings"], a["red_lines"],
                a["first_response_avg"], a["avg_response_time"], a["response_rate_3min"], a["slow_rounds"],
-               a["unanswered_rounds"], a["answer_ratio"], a["rounds"], a["agent_messages"], a["customer_messages"]]
+               a["unanswered_rounds"], a["answer_ratio"], a["rounds"], a["agent_messages"], a["customer_messages"],
+               a.get("high_risk"), a.get("high_risk_rate")]
               for a in data.agents_today]
     findings = [[f["day"], f["shop"], f["agent"], f["conversation_id"], f["message_index"], f["finding_id"], f["rule_id"],
                  w.category(f["category"]), w.severity(f["severity"]), f["points"], "Y" if f["red_line"] else "",
@@ -66,6 +67,8 @@ def sheets(data: ReportData, w: Words) -> dict[str, tuple[list[str], list[list]]
                 f["reviewer"], f["reviewed_at"]] for f in data.overturned]
     trend = [[r["day"], shop, r["conversations"], r["score_avg"], r["findings"], r["red_lines"]]
              for shop in data.shops for r in data.shop_trend.get(shop, [])]
+    follow_up = [[data.day, r["shop"], r["rank"], r["risk"], r["agent"], r["conversation_id"], r["customer"], r["why"],
+                  r["evidence"]] for r in data.follow_up]
     sample = [[data.day, s["shop"], s["conversation_id"], s["agent"], s["score"], w.sample_reason(s["reason"]), s["seed"]]
               for s in data.sample]
     return {
@@ -73,7 +76,8 @@ def sheets(data: ReportData, w: Words) -> dict[str, tuple[list[str], list[list]]
                    w("red_lines"), w("inquiries"), w("paid"), w("conversion"), w("paid_amount")], shops),
         "agents": ([w("day"), w("shop"), w("agent"), w("conversations"), w("score_avg"), w("findings"), w("red_lines"),
                     w("first_response"), w("avg_response"), w("rate_3min"), w("slow_rounds"), w("unanswered"),
-                    w("answer_ratio"), w("rounds"), w("agent_messages"), w("customer_messages")], agents),
+                    w("answer_ratio"), w("rounds"), w("agent_messages"), w("customer_messages"), w("high_risk"),
+                    w("high_risk_rate")], agents),
         "findings": ([w("day"), w("shop"), w("agent"), w("conversation"), w("message_index"), w("finding_id"), w("rule"),
                       w("category"), w("severity"), w("points"), w("red_lines"), w("verdict"), w("reason"), w("expected"),
                       w("evidence")], findings),
@@ -81,6 +85,8 @@ def sheets(data: ReportData, w: Words) -> dict[str, tuple[list[str], list[list]]
                         w("reviewed_at")], reviews),
         "trend": ([w("day"), w("shop"), w("conversations"), w("score_avg"), w("findings"), w("red_lines")], trend),
         "sample": ([w("day"), w("shop"), w("conversation"), w("agent"), w("score"), w("sample_reason"), w("seed")], sample),
+        "follow_up": ([w("day"), w("shop"), w("rank"), w("risk"), w("agent"), w("conversation"), w("customer"),
+                       w("risk_why"), w("evidence")], follow_up),
     }
 
 
@@ -88,11 +94,12 @@ def sheets(data: ReportData, w: Words) -> dict[str, tuple[list[str], list[list]]
 KINDS = {
     "shops": ("date", "text", "int", "int", "int", "score", "int", "int", "int", "int", "pct", "money"),
     "agents": ("date", "text", "text", "int", "score", "int", "int", "duration", "duration", "pct", "int", "int", "ratio",
-               "int", "int", "int"),
+               "int", "int", "int", "int", "pct"),
     "findings": ("date", "text", "text", "text", "int", "text", "text", "text", "text", "score"),
     "overturned": ("date", "text", "text", "text", "text", "text", "text", "text", "datetime"),
     "trend": ("date", "text", "int", "score", "int", "int"),
     "sample": ("date", "text", "text", "text", "score", "text", "int"),
+    "follow_up": ("date", "text", "int", "ratio"),
 }
 FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "int": "#,##0", "score": "0.0", "ratio": "0.00",
            "pct": "0.0%", "money": "#,##0.00", "duration": "[h]:mm:ss"}

@@ -68,6 +68,10 @@ left join ms on ms.conversation_id = c.conversation_id
 where {{where}}
 """
 
+# The rule whose finding marks a conversation at high customer-experience risk (the shop's threshold reached):
+# a conversation counts for every agent who served in it, unless a reviewer overturned the finding.
+HIGH_RISK_RULE = "CX01"
+
 # Sum of one latency figure over an agent's metric rows.
 _FIGURE = "coalesce(sum(json_extract(s.figures, '$.{0}')), 0)"
 _FIGURES = ("rounds", "answered_rounds", "response_time_sum", "first_response_sum", "first_response_count",
@@ -78,7 +82,7 @@ OWN_COLUMNS = (
     "conversations", "score_avg", "findings", "red_lines", "rounds", "answered_rounds", "response_time_sum",
     "avg_response_time", "first_response_sum", "first_response_count", "first_response_avg", "slowest_response",
     "rounds_within_3min", "response_rate_3min", "slow_rounds", "unanswered_rounds", "agent_messages",
-    "customer_messages", "answer_ratio",
+    "customer_messages", "answer_ratio", "high_risk", "high_risk_rate",
 )
 SALES_COLUMNS = ("inquiries", "ordered", "paid", "paid_amount", "conversion_rate", "avg_order_value")
 
@@ -105,6 +109,17 @@ handled as (
 kept as ({KEPT_FINDINGS_SQL.format(where="(f.shop, f.day) in (select shop, day from temp.rollup_days)")}),
 auto_counts as (
     select shop, day, agent, count(*) as findings, sum(red_line) as red_lines from kept group by shop, day, agent
+),
+risky as (
+    select distinct conversation_id from ({KEPT_FINDINGS_SQL.format(
+        where=f"f.rule_id = '{HIGH_RISK_RULE}' and (f.shop, f.day) in (select shop, day from temp.rollup_days)")})
+),
+risky_counts as (
+    select t.shop, t.day, a.value as agent, count(*) as high_risk
+    from temp.rollup_conversations t join risky r on r.conversation_id = t.conversation_id
+    join json_each(t.agents) a
+    where a.value != ''
+    group by t.shop, t.day, a.value
 ),
 manual_counts as (
     select t.shop, t.day, m.agent, count(*) as findings
@@ -136,11 +151,14 @@ select h.shop, h.agent, h.day, h.conversations, round(h.score_avg, 2) as score_a
        coalesce(g.slow_rounds, 0) as slow_rounds, coalesce(g.unanswered_rounds, 0) as unanswered_rounds,
        coalesce(g.agent_messages, 0) as agent_messages, coalesce(g.customer_messages, 0) as customer_messages,
        case when g.customer_messages > 0 then round(1.0 * g.agent_messages / g.customer_messages, 3) end
-         as answer_ratio
+         as answer_ratio,
+       coalesce(rc.high_risk, 0) as high_risk, round(1.0 * coalesce(rc.high_risk, 0) / h.conversations, 4)
+         as high_risk_rate
 from handled h
 left join auto_counts ac on ac.shop = h.shop and ac.day = h.day and ac.agent = h.agent
 left join manual_counts mc on mc.shop = h.shop and mc.day = h.day and mc.agent = h.agent
 left join figures g on g.shop = h.shop and g.day = h.day and g.agent = h.agent
+left join risky_counts rc on rc.shop = h.shop and rc.day = h.day and rc.agent = h.agent
 """
 
 

@@ -249,3 +249,12 @@ def m009_conversation_reviews(db: sqlite_utils.Database):
     # one with no findings has nothing else to show it was looked at.
     db["conversation_reviews"].create({"id": int, "conversation_id": str, "reviewer": str, "reviewed_at": str}, pk="id")
     db["conversation_reviews"].create_index(["conversation_id"])
+
+
+@migration
+def m010_agent_daily_high_risk(db: sqlite_utils.Database):
+    # Customer-experience risk per agent and day: how many of the agent's conversations reached the shop's risk
+    # threshold (a CX01 finding that counts) and their share of the agent's conversations.
+    conn = db.conn
+    conn.execute("ALTER TABLE agent_daily ADD COLUMN high_risk INTEGER")
+    conn.execute("ALTER TABLE agent_daily ADD COLUMN high_risk_rate FLOAT")
