@@ -46,7 +46,7 @@ def test_risk_is_a_number_from_0_to_1_and_the_finding_deducts_nothing():
 
 def test_the_shop_sets_the_threshold_and_the_points(tmp_path):
     shop_file = tmp_path / "shop.yaml"
-    shop_file.write_text("version: 1\ncustomer_experience: {threshold: 0.99}\nrules: {CX01: {points: 3}}\n",
+    shop_file.write_text("version: 1\ncustomer_experience: {threshold: 1}\nrules: {CX01: {points: 3}}\n",
                          encoding="utf-8")
     assert not [f for f in audit_lines(ANGRY, rule_files=[shop_file]).findings if f.rule_id == "CX01"]
     shop_file.write_text("version: 1\ncustomer_experience: {threshold: 0.01}\nrules: {CX01: {points: 3}}\n",
@@ -103,3 +103,12 @@ def test_words_are_read_per_message_though_the_messages_are_scanned_together():
     # The longest word wins where words share a start.
     s = reader.read(_conv(["customer: 很不满意", "agent: 抱歉"]))
     assert s.words["anger"] == ["不满意"]
+
+
+def test_a_shop_chat_threat_of_platform_intervention_is_flagged_and_priors_are_shop_data(tmp_path):
+    threat = ["customer: 这个杯子怎么是碎的", "agent: 亲，请提供照片", "customer: 再不处理我就找淘宝介入，给差评"]
+    polite = ["customer: 什么时候发货", "agent: 今天发", "customer: 好的谢谢"]
+    assert risk(threat) >= 0.5 > risk(polite)
+    shop_file = tmp_path / "shop.yaml"
+    shop_file.write_text("version: 1\ncustomer_experience: {priors: {threat: 0, threat_last: 0}}\n", encoding="utf-8")
+    assert risk(threat, rule_files=[shop_file]) < risk(threat)

@@ -45,6 +45,11 @@ SECTION_SCHEMA = {
             "description": "Weight of each signal in the logistic model.",
             "properties": {name: {"type": "number", "minimum": -50, "maximum": 50} for name in signal_names()},
         },
+        "priors": {
+            "type": "object", "additionalProperties": False,
+            "description": "Hand-set weights added to the fitted ones, for what helpdesk dialogues cannot teach.",
+            "properties": {name: {"type": "number", "minimum": -50, "maximum": 50} for name in signal_names()},
+        },
         "terms": {
             "type": "object", "maxProperties": 20000,
             "description": "Weight of each character or character pair the customer used (match form).",

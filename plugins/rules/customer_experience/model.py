@@ -53,7 +53,9 @@ class RiskModel:
     def __init__(self, section: dict[str, Any]):
         self.intercept = float(section.get("intercept", 0.0))
         weights = section.get("weights") or {}
-        self.weights = {name: float(weights[name]) for name in signal_names() if weights.get(name)}
+        priors = section.get("priors") or {}  # hand-set, added to the fitted weights (see the docs)
+        self.weights = {name: float(weights.get(name) or 0) + float(priors.get(name) or 0) for name in signal_names()
+                        if weights.get(name) or priors.get(name)}
         self.terms = {str(t): float(w) for t, w in (section.get("terms") or {}).items() if w}
         self.reader = SignalReader(section.get("lexicons") or {}, section.get("emoticons") or {}, self.terms)
 
